@@ -1,0 +1,31 @@
+"""tradegap: devise measures to soften a bilateral trade imbalance, from real trade data.
+
+The public API is small and imported lazily so that ``import tradegap`` stays cheap:
+
+>>> import tradegap
+>>> wh = tradegap.open_warehouse("/tmp/wh")          # doctest: +SKIP
+>>> tradegap.balance(wh, "RUS", "IND")                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "open_warehouse": ("tradegap.warehouse", "open_warehouse"),
+    "Warehouse": ("tradegap.warehouse", "Warehouse"),
+    "ingest": ("tradegap.sources", "ingest"),
+    "balance": ("tradegap.analysis.balance", "balance"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(import_module(module), attr)
+    raise AttributeError(f"module 'tradegap' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""The ``tradegap`` command: thin wrappers that parse input, call the Python API and render."""

@@ -1,0 +1,108 @@
+"""What every command shares: the warehouse option, JSON and file output, Rich tables."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tradegap.errors import InputError
+from tradegap.warehouse import Warehouse
+
+console = Console()
+err_console = Console(stderr=True)
+
+JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
+OUT_OPTION = typer.Option(
+    None, "--out", help="Also write the main table to FILE (.csv, .parquet or .json)."
+)
+
+
+@dataclass
+class State:
+    home: str | None = None
+
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.home)
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = State()
+    return root.obj
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert results (DataFrames, numpy scalars, NaN) to plain JSON values; NaN → null."""
+    if isinstance(value, pd.DataFrame):
+        return [to_jsonable(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return to_jsonable(value.to_dict())
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "to_dict") and not isinstance(value, type):
+        return to_jsonable(value.to_dict())
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if value is pd.NaT or (not isinstance(value, str | bytes | bool | int | float) and pd.isna(value) is True):
+        return None
+    if isinstance(value, pd.Timestamp | Path):
+        return str(value)
+    return value
+
+
+def print_json(payload: Any) -> None:
+    typer.echo(json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False))
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` to ``path`` as CSV, Parquet or JSON, chosen by the extension."""
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".json":
+        path.write_text(json.dumps(to_jsonable(frame), indent=2, ensure_ascii=False) + "\n")
+    else:
+        raise InputError(
+            f"unknown output format {suffix or '(no extension)'!r}",
+            file=str(path),
+            field="--out",
+            hint="name the file .csv, .parquet or .json",
+        )
+    return path
+
+
+def rich_table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None) -> Table:
+    """A Rich table of ``frame``; numbers right-aligned, missing values shown as '—'."""
+    table = Table(title=title, caption=caption, show_lines=False)
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1e15 else f"{value:.4g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

@@ -1,0 +1,103 @@
+"""What every source module shares: the parse result, the bad-row collector, fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tradegap.errors import InputError, RowIssue, TooManyBadRows
+from tradegap.warehouse.store import Data
+
+#: How many malformed rows an ingest sets aside before failing, unless the user says otherwise.
+#: Zero: by default one malformed row stops the ingest and is reported.
+DEFAULT_MAX_BAD_ROWS = 0
+
+
+@dataclass
+class Parsed:
+    """A source module's output, ready for :meth:`Warehouse.write`.
+
+    ``set_aside`` counts rows that were read but deliberately not loaded, by reason (e.g.
+    ``{"zero value": 12}``); ``issues`` lists malformed rows (also counted in ``set_aside``).
+    """
+
+    dataset: str
+    source: str
+    data: Data
+    fingerprint: str
+    kind: str = "flows"
+    rows_read: int = 0
+    set_aside: dict[str, int] = field(default_factory=dict)
+    issues: list[RowIssue] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    synthetic: bool = False
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "set_aside": dict(self.set_aside),
+            "issues": [str(i) for i in self.issues[:100]],
+        }
+
+
+class BadRows:
+    """Collects malformed rows of one file and enforces the limit of how many may be set aside.
+
+    ``limit`` is a count (``5`` = at most five rows) or, below 1, a share of the rows read.
+    """
+
+    def __init__(self, file: str | Path, limit: float = DEFAULT_MAX_BAD_ROWS) -> None:
+        self.file = str(file)
+        self.limit = limit
+        self.issues: list[RowIssue] = []
+        self.count = 0
+        self.reasons: Counter[str] = Counter()
+
+    def add(self, line: int | None, field_name: str | None, value: Any, reason: str) -> None:
+        self.count += 1
+        self.reasons[f"malformed: {reason}"] += 1
+        if len(self.issues) < 1000:
+            shown = None if value is None else str(value)[:80]
+            self.issues.append(RowIssue(self.file, line, field_name, shown, reason))
+
+    def check(self, total: int) -> None:
+        """Raise :class:`TooManyBadRows` if the malformed rows exceed the limit."""
+        allowed = self.limit * total if 0 < self.limit < 1 else self.limit
+        if self.count > allowed:
+            limit = f"{self.limit:.2%} of rows" if 0 < self.limit < 1 else f"{int(self.limit)} rows"
+            raise TooManyBadRows(
+                self.issues, bad=self.count, total=total, file=self.file, limit=limit
+            )
+
+
+def fingerprint(paths: Iterable[Path], **options: Any) -> str:
+    """SHA-256 of the input files' bytes and the options that shape the output."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        digest.update(path.name.encode())
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def require_file(path: Path, what: str) -> Path:
+    """``path`` if it is a readable file, else an :class:`InputError` saying what was expected."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"file not found (expected {what})", file=str(path),
+                         hint="check the path; relative paths are read from the current directory")
+    if not path.is_file():
+        raise InputError(f"not a file (expected {what})", file=str(path))
+    return path
+
+
+def file_info(path: Path) -> dict[str, Any]:
+    """Name, size and SHA-256 of an input file, for provenance."""
+    return {"file": str(path), "bytes": path.stat().st_size, "sha256": fingerprint([path])}

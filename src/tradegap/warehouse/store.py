@@ -1,0 +1,348 @@
+"""The warehouse: Parquet datasets plus a DuckDB catalogue, written atomically.
+
+Layout of ``home``::
+
+    catalog.duckdb            the catalogue: one row per dataset (name, kind, path, fingerprint …)
+    datasets/NAME/v-UUID/     the Parquet files of the dataset's current version
+    staging/                  work in progress; never read by queries
+    .lock                     the writer lock (see :mod:`tradegap.warehouse.lock`)
+
+A write stages the new version aside, moves it into ``datasets/`` with one ``rename`` and only
+then points the catalogue at it in one DuckDB transaction. Until that commit, readers see the
+previous version; a write that fails or is killed leaves an unreferenced directory that is
+invisible to queries and removed by the next write. Writing a dataset whose input fingerprint
+equals the stored one changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tradegap.config import resolve_home
+from tradegap.errors import NotFound, TradegapError
+from tradegap.warehouse.lock import writer_lock
+from tradegap.warehouse.schema import SCHEMAS, conform
+
+CATALOG_FILE = "catalog.duckdb"
+
+_CATALOG_DDL = """
+CREATE TABLE IF NOT EXISTS datasets (
+    name VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    synthetic BOOLEAN NOT NULL,
+    ingested_at TIMESTAMP NOT NULL,
+    provenance VARCHAR NOT NULL,
+    report VARCHAR NOT NULL
+)
+"""
+
+#: What ``write`` accepts: a table, a stream of record batches, or a DuckDB relation whose
+#: columns already follow the canonical schema.
+Data = pa.Table | pa.RecordBatchReader | duckdb.DuckDBPyRelation
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One catalogue row."""
+
+    name: str
+    kind: str
+    source: str
+    path: Path
+    rows: int
+    fingerprint: str
+    synthetic: bool
+    ingested_at: datetime
+    provenance: dict[str, Any] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "source": self.source,
+            "path": str(self.path),
+            "rows": self.rows,
+            "fingerprint": self.fingerprint,
+            "synthetic": self.synthetic,
+            "ingested_at": self.ingested_at.isoformat(),
+            "provenance": self.provenance,
+            "report": self.report,
+        }
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What a write did: ``changed`` is false when the same input was already stored."""
+
+    dataset: DatasetInfo
+    changed: bool
+
+
+class Warehouse:
+    """A trade-data warehouse rooted at ``home`` (see the module docstring for the layout)."""
+
+    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+        self.home = resolve_home(home)
+
+    def __repr__(self) -> str:
+        return f"Warehouse({str(self.home)!r})"
+
+    # -- catalogue -------------------------------------------------------------------------
+    @property
+    def catalog_path(self) -> Path:
+        return self.home / CATALOG_FILE
+
+    def _catalog(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open the catalogue briefly; retries while another process holds it for a moment."""
+        if read_only and not self.catalog_path.exists():
+            con = duckdb.connect()
+            con.execute(_CATALOG_DDL)
+            return con
+        self.home.mkdir(parents=True, exist_ok=True)
+        for attempt in range(50):
+            try:
+                con = duckdb.connect(str(self.catalog_path), read_only=read_only)
+                if not read_only:
+                    con.execute(_CATALOG_DDL)
+                return con
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or attempt == 49:
+                    raise TradegapError(
+                        f"cannot open the catalogue {self.catalog_path}: {exc}",
+                        hint="another tradegap process may hold it; try again in a moment",
+                    ) from exc
+                time.sleep(0.1)
+        raise AssertionError("unreachable")
+
+    def datasets(self, kind: str | None = None) -> list[DatasetInfo]:
+        """Every dataset in the catalogue (optionally of one kind), by name."""
+        con = self._catalog(read_only=True)
+        try:
+            rows = con.execute(
+                "SELECT name, kind, source, path, rows, fingerprint, synthetic, ingested_at, "
+                "provenance, report FROM datasets "
+                + ("WHERE kind = ? " if kind else "")
+                + "ORDER BY name",
+                [kind] if kind else [],
+            ).fetchall()
+        finally:
+            con.close()
+        return [
+            DatasetInfo(
+                name=r[0],
+                kind=r[1],
+                source=r[2],
+                path=self.home / r[3],
+                rows=r[4],
+                fingerprint=r[5],
+                synthetic=r[6],
+                ingested_at=r[7],
+                provenance=json.loads(r[8]),
+                report=json.loads(r[9]),
+            )
+            for r in rows
+        ]
+
+    def dataset(self, name: str) -> DatasetInfo:
+        for info in self.datasets():
+            if info.name == name:
+                return info
+        known = ", ".join(d.name for d in self.datasets()) or "none"
+        raise NotFound(
+            f"no dataset {name!r} in the warehouse {self.home} (datasets: {known})",
+            hint="run `tradegap data list` to see what is there, or `tradegap ingest` to add it",
+        )
+
+    # -- writing ---------------------------------------------------------------------------
+    def write(
+        self,
+        name: str,
+        data: Data,
+        *,
+        kind: str = "flows",
+        source: str,
+        fingerprint: str,
+        provenance: dict[str, Any] | None = None,
+        report: dict[str, Any] | None = None,
+        synthetic: bool = False,
+    ) -> WriteOutcome:
+        """Store ``data`` as dataset ``name`` atomically, replacing any previous version."""
+        if kind not in SCHEMAS:
+            raise TradegapError(f"unknown dataset kind {kind!r}; known: {sorted(SCHEMAS)}")
+        with writer_lock(self.home):
+            previous = {d.name: d for d in self.datasets()}.get(name)
+            if previous is not None and previous.fingerprint == fingerprint:
+                return WriteOutcome(previous, changed=False)
+            staging = self.home / "staging" / f"{name}-{uuid.uuid4().hex}"
+            final = self.home / "datasets" / name / f"v-{uuid.uuid4().hex}"
+            committed = False
+            try:
+                staging.mkdir(parents=True)
+                _write_parquet(staging, data, SCHEMAS[kind])
+                rows = sum(pq.read_metadata(p).num_rows for p in staging.glob("*.parquet"))
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(staging, final)
+                _fsync_dir(final.parent)
+                info = DatasetInfo(
+                    name=name,
+                    kind=kind,
+                    source=source,
+                    path=final,
+                    rows=rows,
+                    fingerprint=fingerprint,
+                    synthetic=synthetic,
+                    ingested_at=datetime.now(UTC).replace(tzinfo=None),
+                    provenance=provenance or {},
+                    report=report or {},
+                )
+                self._commit(info)
+                committed = True
+            finally:
+                if not committed:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    shutil.rmtree(final, ignore_errors=True)
+            self._collect_garbage()
+            return WriteOutcome(info, changed=True)
+
+    def remove(self, name: str) -> None:
+        """Drop dataset ``name`` from the catalogue and delete its files."""
+        with writer_lock(self.home):
+            self.dataset(name)
+            con = self._catalog(read_only=False)
+            try:
+                con.execute("DELETE FROM datasets WHERE name = ?", [name])
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            self._collect_garbage()
+
+    def _commit(self, info: DatasetInfo) -> None:
+        con = self._catalog(read_only=False)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute("DELETE FROM datasets WHERE name = ?", [info.name])
+            con.execute(
+                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    info.name,
+                    info.kind,
+                    info.source,
+                    str(info.path.relative_to(self.home)),
+                    info.rows,
+                    info.fingerprint,
+                    info.synthetic,
+                    info.ingested_at,
+                    json.dumps(info.provenance, default=str),
+                    json.dumps(info.report, default=str),
+                ],
+            )
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def _collect_garbage(self) -> None:
+        """Remove staging leftovers and versions the catalogue no longer points to."""
+        live = {d.path for d in self.datasets()}
+        shutil.rmtree(self.home / "staging", ignore_errors=True)
+        root = self.home / "datasets"
+        if not root.exists():
+            return
+        for dataset_dir in root.iterdir():
+            for version in dataset_dir.iterdir():
+                if version not in live:
+                    shutil.rmtree(version, ignore_errors=True)
+            if not any(dataset_dir.iterdir()):
+                dataset_dir.rmdir()
+
+    # -- reading ---------------------------------------------------------------------------
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with one view per kind (``flows``, ``demand``), each
+        the union of that kind's datasets with a ``dataset`` column. The catalogue file is not
+        held open, so readers never block a writer."""
+        con = duckdb.connect()
+        infos = self.datasets()
+        for kind, schema in SCHEMAS.items():
+            parts = [
+                f"SELECT *, '{_sql_str(d.name)}' AS dataset FROM read_parquet("
+                f"'{_sql_str(str(d.path))}/*.parquet')"
+                for d in infos
+                if d.kind == kind
+            ]
+            if parts:
+                con.execute(f"CREATE VIEW {kind} AS " + " UNION ALL BY NAME ".join(parts))
+            else:
+                empty = pa.Table.from_pylist([], schema=schema.append(pa.field("dataset", pa.string())))
+                con.register(f"_{kind}_empty", empty)
+                con.execute(f"CREATE VIEW {kind} AS SELECT * FROM _{kind}_empty")
+        return con
+
+    def iter_files(self, name: str) -> Iterator[Path]:
+        yield from sorted(self.dataset(name).path.glob("*.parquet"))
+
+
+def open_warehouse(home: str | os.PathLike[str] | None = None) -> Warehouse:
+    """Open (or create on first write) the warehouse at ``home``/``$TRADEGAP_HOME``/default."""
+    return Warehouse(home)
+
+
+def _sql_str(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_parquet(directory: Path, data: Data, schema: pa.Schema) -> None:
+    """Write ``data`` conformed to ``schema`` as Parquet files in ``directory``, fsynced."""
+    target = directory / "part-0.parquet"
+    if isinstance(data, duckdb.DuckDBPyRelation):
+        data.to_parquet(str(target), compression="zstd")
+        written = pq.read_schema(target)
+        expected = [(f.name, f.type) for f in schema]
+        got = [(f.name, f.type) for f in written]
+        if got != expected:
+            raise TradegapError(
+                f"relation does not follow the canonical schema: got {got}, expected {expected}",
+                hint="this is a bug in the source module that produced it",
+            )
+    else:
+        batches = data.to_batches() if isinstance(data, pa.Table) else data
+        with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+            for batch in batches:
+                writer.write_table(conform(pa.Table.from_batches([batch]), _kind_of(schema)))
+    for path in directory.glob("*.parquet"):
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+
+
+def _kind_of(schema: pa.Schema) -> str:
+    return next(k for k, s in SCHEMAS.items() if s.equals(schema))

@@ -1,0 +1,39 @@
+"""Shared fixtures. Tests that need ../shared/data skip with a reason when it is absent, unless
+TRADEGAP_REQUIRE_SHARED_DATA=1 (set by .ci/run), where its absence is a failure."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tradegap.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The team's real data directory ../shared/data."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("TRADEGAP_REQUIRE_SHARED_DATA") == "1":
+            pytest.fail(f"{SHARED_DATA} is missing but TRADEGAP_REQUIRE_SHARED_DATA=1")
+        pytest.skip(f"real data not found at {SHARED_DATA} (clone the project beside ../shared)")
+    return SHARED_DATA
+
+
+@pytest.fixture()
+def warehouse(tmp_path: Path) -> Warehouse:
+    """An empty warehouse in a temporary directory."""
+    return Warehouse(tmp_path / "wh")
+
+
+def snapshot(wh: Warehouse) -> dict[str, object]:
+    """Everything that defines the warehouse's visible state: catalogue rows and file bytes."""
+    state: dict[str, object] = {}
+    for info in wh.datasets():
+        files = {p.name: p.read_bytes() for p in sorted(info.path.glob("*.parquet"))}
+        state[info.name] = (info.fingerprint, info.rows, str(info.path), files)
+    return state

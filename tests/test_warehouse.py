@@ -1,0 +1,72 @@
+"""The warehouse: canonical schema, atomic replacement, idempotence, one writer at a time."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from tests.conftest import snapshot
+from tradegap.errors import InputError, WarehouseBusy
+from tradegap.warehouse import FLOWS, Warehouse
+from tradegap.warehouse.lock import writer_lock
+
+
+def flows(n: int = 3, value: float = 1000.0) -> pa.Table:
+    rows = [
+        {
+            "period": "2020", "period_type": "calendar_year", "year": 2020, "month": None,
+            "exporter": "IND", "importer": "RUS", "product": f"{i:06d}", "hs_revision": "HS17",
+            "digits": 6, "value_usd": value * (i + 1), "quantity": None, "quantity_unit": None,
+            "source": "test", "reporter": "exporter", "flag": None,
+        }
+        for i in range(n)
+    ]
+    return pa.Table.from_pylist(rows, schema=FLOWS)
+
+
+def test_write_then_query(warehouse: Warehouse) -> None:
+    out = warehouse.write("t", flows(), source="test", fingerprint="a")
+    assert out.changed and out.dataset.rows == 3
+    con = warehouse.connect()
+    total, first = con.execute("SELECT sum(value_usd), min(product) FROM flows").fetchone()
+    assert total == 6000.0
+    assert first == "000000"  # leading zeros kept
+
+
+def test_same_fingerprint_changes_nothing(warehouse: Warehouse) -> None:
+    warehouse.write("t", flows(), source="test", fingerprint="a")
+    before = snapshot(warehouse)
+    out = warehouse.write("t", flows(5), source="test", fingerprint="a")
+    assert not out.changed
+    assert snapshot(warehouse) == before
+
+
+def test_new_version_replaces_old_and_old_files_go(warehouse: Warehouse) -> None:
+    first = warehouse.write("t", flows(), source="test", fingerprint="a").dataset
+    second = warehouse.write("t", flows(5), source="test", fingerprint="b").dataset
+    assert second.rows == 5
+    assert not first.path.exists()
+    assert [d.name for d in warehouse.datasets()] == ["t"]
+
+
+def test_failed_write_leaves_warehouse_unchanged(warehouse: Warehouse) -> None:
+    warehouse.write("t", flows(), source="test", fingerprint="a")
+    before = snapshot(warehouse)
+    bad = flows().set_column(0, "period", pa.array([None, None, None], pa.string()))
+    with pytest.raises(InputError, match="period"):
+        warehouse.write("t", bad, source="test", fingerprint="b")
+    assert snapshot(warehouse) == before
+    assert not (warehouse.home / "staging").exists() or not any((warehouse.home / "staging").iterdir())
+
+
+def test_second_writer_is_refused(warehouse: Warehouse) -> None:
+    with writer_lock(warehouse.home), pytest.raises(WarehouseBusy, match="pid"):
+        warehouse.write("t", flows(), source="test", fingerprint="a")
+    assert warehouse.datasets() == []
+
+
+def test_empty_warehouse_has_typed_empty_views(warehouse: Warehouse) -> None:
+    con = warehouse.connect()
+    assert con.execute("SELECT count(*) FROM flows").fetchone() == (0,)
+    cols = [c[0] for c in con.execute("DESCRIBE flows").fetchall()]
+    assert cols[:3] == ["period", "period_type", "year"] and "dataset" in cols
