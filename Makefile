@@ -15,6 +15,7 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	scripts/ensure-chromium
 
 demo: install
 	$(BIN)/tradegap --home $(HOME_DIR) ingest demo --scale small

@@ -50,17 +50,20 @@ def register(app: typer.Typer) -> None:
             options["columns"] = _parse_settings(map_)
         options["max_bad_rows"] = max_bad_rows
         wh = state(ctx).warehouse()
-        parsed, outcome = ingest(wh, source, list(paths or []), **options)
-        info = outcome.dataset
+        results = ingest(wh, source, list(paths or []), **options)
         if as_json:
-            print_json({"changed": outcome.changed, "dataset": info.to_dict()})
+            print_json([
+                {"changed": o.changed, "dataset": o.dataset.to_dict(), "set_aside": p.set_aside}
+                for p, o in results
+            ])
             return
-        verb = "stored" if outcome.changed else "unchanged (same input already stored)"
-        console.print(f"[bold]{info.name}[/]: {info.rows:,} rows {verb} in {wh.home}")
-        if info.synthetic:
-            console.print("[yellow]SYNTHETIC demo data: every result from it is labelled so.[/]")
-        aside = parsed.set_aside
-        if aside:
-            console.print("Rows set aside (counted, not loaded):")
-            for reason, count in aside.items():
-                console.print(f"  {count:>10,}  {reason}")
+        for parsed, outcome in results:
+            info = outcome.dataset
+            verb = "stored" if outcome.changed else "unchanged (same input already stored)"
+            console.print(f"[bold]{info.name}[/]: {info.rows:,} rows {verb} in {wh.home}")
+            if info.synthetic:
+                console.print("[yellow]SYNTHETIC demo data: every result from it is labelled so.[/]")
+            if parsed.set_aside:
+                console.print("Rows set aside (counted, not loaded):")
+                for reason, count in parsed.set_aside.items():
+                    console.print(f"  {count:>10,}  {reason}")

@@ -23,31 +23,29 @@ SOURCES: dict[str, str] = {
     "india-imports": "tradegap.sources.india_imports",
     "tidy": "tradegap.sources.tidy",
     "demo": "tradegap.sources.demo",
+    "russia-customs": "tradegap.sources.russia_customs",
+    "russia-demand": "tradegap.sources.russia_demand",
 }
 
 
-def parse(source: str, paths: list[Path], **options: Any) -> Parsed:
-    """Parse ``paths`` with the module of ``source`` (see :data:`SOURCES`)."""
+def parse(source: str, paths: list[Path], **options: Any) -> list[Parsed]:
+    """Parse ``paths`` with the module of ``source`` (see :data:`SOURCES`); a source may
+    produce several datasets (e.g. two reporting sources that must never be summed)."""
     if source not in SOURCES:
         raise TradegapError(
             f"unknown source {source!r}",
             hint=f"choose one of: {', '.join(SOURCES)}",
         )
     module = import_module(SOURCES[source])
-    return module.parse([Path(p) for p in paths], **options)
+    result = module.parse([Path(p) for p in paths], **options)
+    return list(result) if isinstance(result, list | tuple) else [result]
 
 
-def ingest(wh: Warehouse, source: str, paths: list[Path], **options: Any) -> tuple[Parsed, WriteOutcome]:
-    """Parse ``paths`` and store them as one dataset; idempotent for the same input."""
+def ingest(
+    wh: Warehouse, source: str, paths: list[Path], **options: Any
+) -> list[tuple[Parsed, WriteOutcome]]:
+    """Parse ``paths`` and store the result atomically (all datasets or none); idempotent for
+    the same input."""
     parsed = parse(source, paths, **options)
-    outcome = wh.write(
-        parsed.dataset,
-        parsed.data,
-        kind=parsed.kind,
-        source=parsed.source,
-        fingerprint=parsed.fingerprint,
-        provenance=parsed.provenance,
-        report=parsed.report(),
-        synthetic=parsed.synthetic,
-    )
-    return parsed, outcome
+    outcomes = wh.write_many([p.request() for p in parsed])
+    return list(zip(parsed, outcomes, strict=True))

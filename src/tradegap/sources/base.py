@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tradegap.errors import InputError, RowIssue, TooManyBadRows
-from tradegap.warehouse.store import Data
+from tradegap.warehouse.store import Data, WriteRequest
 
 #: How many malformed rows an ingest sets aside before failing, unless the user says otherwise.
 #: Zero: by default one malformed row stops the ingest and is reported.
@@ -36,6 +36,14 @@ class Parsed:
     issues: list[RowIssue] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
+
+    def request(self) -> WriteRequest:
+        """What :meth:`Warehouse.write_many` needs to store this dataset."""
+        return WriteRequest(
+            self.dataset, self.data, kind=self.kind, source=self.source,
+            fingerprint=self.fingerprint, provenance=self.provenance, report=self.report(),
+            synthetic=self.synthetic,
+        )
 
     def report(self) -> dict[str, Any]:
         return {

@@ -1,7 +1,13 @@
 """Storage: canonical schemas, atomic Parquet datasets, the DuckDB catalogue and query views."""
 
 from tradegap.warehouse.schema import DEMAND, FLOWS, PERIOD_TYPES, REPORTERS, fiscal_year_label
-from tradegap.warehouse.store import DatasetInfo, Warehouse, WriteOutcome, open_warehouse
+from tradegap.warehouse.store import (
+    DatasetInfo,
+    Warehouse,
+    WriteOutcome,
+    WriteRequest,
+    open_warehouse,
+)
 
 __all__ = [
     "DEMAND",
@@ -11,6 +17,7 @@ __all__ = [
     "DatasetInfo",
     "Warehouse",
     "WriteOutcome",
+    "WriteRequest",
     "fiscal_year_label",
     "open_warehouse",
 ]

@@ -12,7 +12,7 @@ from tradegap.errors import InputError
 
 #: Period kinds. ``fiscal_year_in`` is India's April–March year, named by its start
 #: (``year`` = 2023 is FY2023-24, shown as ``FY2023-24``).
-PERIOD_TYPES = ("calendar_year", "fiscal_year_in", "month")
+PERIOD_TYPES = ("calendar_year", "fiscal_year_in", "fiscal_year_in_partial", "month")
 
 #: Who declared the flow: the exporter, the importer, or a partner's declaration used as a
 #: mirror of a country that did not report (e.g. India's statistics in Russia's layout).

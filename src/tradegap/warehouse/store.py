@@ -89,6 +89,20 @@ class DatasetInfo:
         }
 
 
+@dataclass
+class WriteRequest:
+    """One dataset to write: its rows and what the catalogue records about it."""
+
+    name: str
+    data: Data
+    kind: str = "flows"
+    source: str = ""
+    fingerprint: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
+    synthetic: bool = False
+
+
 @dataclass(frozen=True)
 class WriteOutcome:
     """What a write did: ``changed`` is false when the same input was already stored."""
@@ -186,42 +200,70 @@ class Warehouse:
         synthetic: bool = False,
     ) -> WriteOutcome:
         """Store ``data`` as dataset ``name`` atomically, replacing any previous version."""
-        if kind not in SCHEMAS:
-            raise TradegapError(f"unknown dataset kind {kind!r}; known: {sorted(SCHEMAS)}")
+        request = WriteRequest(name, data, kind=kind, source=source, fingerprint=fingerprint,
+                               provenance=provenance or {}, report=report or {},
+                               synthetic=synthetic)
+        return self.write_many([request])[0]
+
+    def write_many(self, requests: list[WriteRequest]) -> list[WriteOutcome]:
+        """Store several datasets in one atomic step: all of them or none.
+
+        Datasets whose fingerprint equals the stored one are left as they are.
+        """
+        names = [r.name for r in requests]
+        if len(set(names)) != len(names):
+            raise TradegapError(f"dataset names repeat in one write: {names}")
+        for r in requests:
+            if r.kind not in SCHEMAS:
+                raise TradegapError(f"unknown dataset kind {r.kind!r}; known: {sorted(SCHEMAS)}")
         with writer_lock(self.home):
-            previous = {d.name: d for d in self.datasets()}.get(name)
-            if previous is not None and previous.fingerprint == fingerprint:
-                return WriteOutcome(previous, changed=False)
-            staging = self.home / "staging" / f"{name}-{uuid.uuid4().hex}"
-            final = self.home / "datasets" / name / f"v-{uuid.uuid4().hex}"
+            current = {d.name: d for d in self.datasets()}
+            todo = [r for r in requests
+                    if r.name not in current or current[r.name].fingerprint != r.fingerprint]
+            staged: list[tuple[WriteRequest, Path, Path]] = []
             committed = False
             try:
-                staging.mkdir(parents=True)
-                _write_parquet(staging, data, SCHEMAS[kind])
-                rows = sum(pq.read_metadata(p).num_rows for p in staging.glob("*.parquet"))
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(staging, final)
-                _fsync_dir(final.parent)
-                info = DatasetInfo(
-                    name=name,
-                    kind=kind,
-                    source=source,
-                    path=final,
-                    rows=rows,
-                    fingerprint=fingerprint,
-                    synthetic=synthetic,
-                    ingested_at=datetime.now(UTC).replace(tzinfo=None),
-                    provenance=provenance or {},
-                    report=report or {},
-                )
-                self._commit(info)
+                for r in todo:
+                    staging = self.home / "staging" / f"{r.name}-{uuid.uuid4().hex}"
+                    final = self.home / "datasets" / r.name / f"v-{uuid.uuid4().hex}"
+                    staged.append((r, staging, final))
+                    try:
+                        staging.mkdir(parents=True)
+                        _write_parquet(staging, r.data, SCHEMAS[r.kind])
+                    except OSError as exc:
+                        raise TradegapError(
+                            f"cannot write dataset {r.name!r} under {self.home}: "
+                            f"{exc.strerror or exc}; the warehouse is unchanged",
+                            hint="free disk space (or fix permissions) and run the ingest again",
+                        ) from exc
+                infos = []
+                for r, staging, final in staged:
+                    rows = sum(pq.read_metadata(p).num_rows for p in staging.glob("*.parquet"))
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(staging, final)
+                    _fsync_dir(final.parent)
+                    infos.append(DatasetInfo(
+                        name=r.name, kind=r.kind, source=r.source, path=final, rows=rows,
+                        fingerprint=r.fingerprint, synthetic=r.synthetic,
+                        ingested_at=datetime.now(UTC).replace(tzinfo=None),
+                        provenance=r.provenance, report=r.report,
+                    ))
+                if infos:
+                    self._commit(infos)
                 committed = True
             finally:
                 if not committed:
-                    shutil.rmtree(staging, ignore_errors=True)
-                    shutil.rmtree(final, ignore_errors=True)
-            self._collect_garbage()
-            return WriteOutcome(info, changed=True)
+                    for _, staging, final in staged:
+                        shutil.rmtree(staging, ignore_errors=True)
+                        shutil.rmtree(final, ignore_errors=True)
+            if infos:
+                self._collect_garbage()
+            written = {i.name: i for i in infos}
+            return [
+                WriteOutcome(written[r.name], changed=True) if r.name in written
+                else WriteOutcome(current[r.name], changed=False)
+                for r in requests
+            ]
 
     def remove(self, name: str) -> None:
         """Drop dataset ``name`` from the catalogue and delete its files."""
@@ -235,26 +277,28 @@ class Warehouse:
                 con.close()
             self._collect_garbage()
 
-    def _commit(self, info: DatasetInfo) -> None:
+    def _commit(self, infos: list[DatasetInfo]) -> None:
+        """Point the catalogue at the new versions, all in one transaction."""
         con = self._catalog(read_only=False)
         try:
             con.execute("BEGIN TRANSACTION")
-            con.execute("DELETE FROM datasets WHERE name = ?", [info.name])
-            con.execute(
-                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    info.name,
-                    info.kind,
-                    info.source,
-                    str(info.path.relative_to(self.home)),
-                    info.rows,
-                    info.fingerprint,
-                    info.synthetic,
-                    info.ingested_at,
-                    json.dumps(info.provenance, default=str),
-                    json.dumps(info.report, default=str),
-                ],
-            )
+            for info in infos:
+                con.execute("DELETE FROM datasets WHERE name = ?", [info.name])
+                con.execute(
+                    "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        info.name,
+                        info.kind,
+                        info.source,
+                        str(info.path.relative_to(self.home)),
+                        info.rows,
+                        info.fingerprint,
+                        info.synthetic,
+                        info.ingested_at,
+                        json.dumps(info.provenance, default=str),
+                        json.dumps(info.report, default=str),
+                    ],
+                )
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         except BaseException:

@@ -1,0 +1,1 @@
+"""Analysis: balance, trade indicators, export potential, gravity and product space."""

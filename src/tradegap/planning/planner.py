@@ -1,0 +1,252 @@
+"""The rebalancing planner: which products the surplus side should buy more of, year by year.
+
+Objective and why. The target is a *constraint*: in every target year the extra purchases must
+reach ``target_t`` (and, with ``stop_at_target``, never exceed the final target — the plan asks
+for what is needed, not more). Among the plans that reach it, the solver maximises the
+priority-weighted extra purchases ``Σ_t Σ_k w_g(k) x[k,t]``: with equal weights that is the gap
+closed summed over the years (so earlier years close as much as the ramp-up allows); with unequal
+weights, preferred groups are bought first. Keeping the target as a hard constraint means an
+unreachable target is reported as infeasible and explained (see :mod:`tradegap.planning.explain`)
+rather than silently under-delivered.
+
+Linear programming duals (Dantzig 1963; Bertsimas & Tsitsiklis 1997, §4 and §5.1) give the
+marginal value of each limit; for a MILP the integer choices are fixed at their optimum and the
+LP re-solved for duals (the standard "fixed MILP" sensitivity; valid only for small moves that
+keep the same products in the plan).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from tradegap.errors import InputError
+from tradegap.planning.model import MONEY, Built, build, product_table
+from tradegap.planning.scenario import (
+    Scenario,
+    load_scenario,
+    read_candidates,
+    validate_candidates,
+)
+from tradegap.provenance import Provenance
+
+
+@dataclass
+class Solved:
+    status: str
+    optimal: bool
+    objective: float  # of the minimisation as stated to HiGHS
+    x: np.ndarray
+    row_dual: np.ndarray | None
+    col_dual: np.ndarray | None
+    row_value: np.ndarray | None
+
+
+def solve(built: Built, *, time_limit: float = 120.0, mip_rel_gap: float = 1e-6) -> Solved:
+    """Solve ``built`` with HiGHS and return values and (for an LP) duals."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", mip_rel_gap)
+    h.passModel(built.to_highs())
+    h.run()
+    status = h.getModelStatus()
+    text = h.modelStatusToString(status)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    if not optimal:
+        return Solved(text, False, float("nan"), np.zeros(len(built.cost)), None, None, None)
+    sol = h.getSolution()
+    info = h.getInfo()
+    dual_ok = bool(sol.dual_valid) and not built.integer.any()
+    return Solved(
+        text, True, float(info.objective_function_value), np.asarray(sol.col_value),
+        np.asarray(sol.row_dual) if dual_ok else None,
+        np.asarray(sol.col_dual) if dual_ok else None, np.asarray(sol.row_value),
+    )
+
+
+@dataclass
+class Plan:
+    """A solved scenario: the plan, the projected balance and what limits it."""
+
+    scenario: Scenario
+    status: str  # 'optimal', 'infeasible' or HiGHS' status text
+    table: pd.DataFrame  # product, name, group, route, year, extra_usd, extra_tonnes
+    path: pd.DataFrame  # year, baseline_gap, target_usd, extra_purchases, projected_gap, ...
+    mix: pd.DataFrame  # group, extra_usd (final year), share
+    binding: pd.DataFrame  # family, key, limit, shadow, per, sentence
+    objective: float = float("nan")
+    is_mip: bool = False
+    excluded_min_size: list[str] = field(default_factory=list)
+    infeasibility: Any = None  # tradegap.planning.explain.Infeasibility when infeasible
+    provenance: Provenance = field(default_factory=Provenance)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def feasible(self) -> bool:
+        return self.status == "optimal"
+
+    def summary(self) -> dict[str, Any]:
+        final = self.path.iloc[-1] if len(self.path) else None
+        return {
+            "scenario": self.scenario.name,
+            "status": self.status,
+            "final_year": int(final["year"]) if final is not None else None,
+            "gap_closed_usd": float(final["extra_purchases"]) if final is not None else None,
+            "share_closed": float(final["share_closed"]) if final is not None else None,
+            "is_mip": self.is_mip,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            **self.summary(),
+            "path": self.path,
+            "mix": self.mix,
+            "binding": self.binding,
+            "plan": self.table,
+            "notes": self.notes,
+            "provenance": self.provenance.to_dict(),
+        }
+        if self.infeasibility is not None:
+            out["infeasibility"] = self.infeasibility.to_dict()
+        return out
+
+
+def resolve_candidates(scenario: Scenario, candidates: pd.DataFrame | None) -> pd.DataFrame:
+    if candidates is not None:
+        return validate_candidates(candidates)
+    if scenario.candidates_path is None:
+        raise InputError(
+            "the scenario reads candidates 'from potential' but none were given",
+            file=scenario.file, field="candidates.path",
+            hint="pass candidates=… (e.g. from tradegap's potential step) or set "
+            "candidates.path to a CSV/Parquet file",
+        )
+    return read_candidates(scenario.candidates_path)
+
+
+def plan(scenario: Scenario | str | Path, candidates: pd.DataFrame | None = None) -> Plan:
+    """Plan the extra purchases for ``scenario`` (a :class:`Scenario` or a TOML path)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    cands = resolve_candidates(scenario, candidates)
+    products = product_table(scenario, cands)
+    notes: list[str] = []
+    known = set(cands["group"])
+    for issue in scenario.unknown_groups(known):
+        notes.append(f"{issue}, which no candidate has (groups: {', '.join(sorted(known))})")
+    for route in scenario.logistics:
+        if not (products["route"] == route).any():
+            notes.append(f"logistics.{route}: no candidate travels on this route")
+    prov = Provenance(
+        sources=["scenario:" + scenario.name],
+        datasets=[str(scenario.candidates_path)] if scenario.candidates_path else
+        ["candidates (given)"],
+        periods=[scenario.base_period or str(scenario.base_year)],
+        synthetic=scenario.candidates_synthetic,
+    )
+    built = build(scenario, products)
+    is_mip = bool(built.integer.any())
+    solved = solve(built)
+    if not solved.optimal:
+        from tradegap.planning.explain import explain_infeasible
+
+        status = "infeasible" if "nfeasible" in solved.status else solved.status
+        infeas = explain_infeasible(scenario, products) if status == "infeasible" else None
+        empty = _empty_plan_frames(scenario)
+        return Plan(scenario, status, *empty, is_mip=is_mip, infeasibility=infeas,
+                    provenance=prov, notes=notes)
+    include = None
+    excluded: list[str] = []
+    if is_mip:
+        y = solved.x[built.n_x:built.n_x + len(built.binary_products)]
+        include = np.zeros(built.K, dtype=bool)
+        include[built.binary_products[y > 0.5]] = True
+        excluded = products["product"].to_numpy()[~include & (products["cap"] > 0)].tolist()
+        built = build(scenario, products, include=include)
+        solved_lp = solve(built)
+        if not solved_lp.optimal:  # numerically the fixed LP should always be feasible
+            raise RuntimeError(f"fixed-choice LP not optimal: {solved_lp.status}")
+        solved = solved_lp
+        notes.append("minimum size makes this a MILP: shadow prices come from the LP with the "
+                     "product choices fixed at the optimum, valid for small moves only")
+    x = solved.x[:built.n_x].reshape(built.K, built.T) * MONEY
+    x[x < 1e-3] = 0.0
+    table, path, mix = _frames(scenario, products, x)
+    from tradegap.planning.explain import binding_constraints
+
+    binding = binding_constraints(scenario, built, solved, x)
+    return Plan(scenario, "optimal", table, path, mix, binding, objective=-solved.objective * MONEY,
+                is_mip=is_mip, excluded_min_size=excluded, provenance=prov, notes=notes)
+
+
+def _empty_plan_frames(scenario: Scenario) -> tuple[pd.DataFrame, ...]:
+    table = pd.DataFrame(columns=["product", "name", "group", "route", "year", "extra_usd",
+                                  "extra_tonnes"])
+    path = _path(scenario, np.full(scenario.horizon, np.nan))
+    mix = pd.DataFrame(columns=["group", "extra_usd", "share"])
+    binding = pd.DataFrame(columns=["family", "key", "shadow", "per", "sentence"])
+    return table, path, mix, binding
+
+
+def _path(scenario: Scenario, extra: np.ndarray) -> pd.DataFrame:
+    gap = scenario.baseline_gap()
+    return pd.DataFrame({
+        "year": scenario.years,
+        "baseline_gap": gap,
+        "target_usd": scenario.targets(),
+        "extra_purchases": extra,
+        "projected_gap": gap - extra,
+        "share_closed": extra / gap,
+    })
+
+
+def _frames(scenario: Scenario, products: pd.DataFrame, x: np.ndarray):
+    years = np.array(scenario.years)
+    keep = np.flatnonzero(x.sum(axis=1) > 0)
+    K, T = len(keep), len(years)
+    sub = products.iloc[keep]
+    uv = sub["unit_value"].to_numpy(dtype=float)
+    vals = x[keep].ravel()
+    table = pd.DataFrame({
+        "product": np.repeat(sub["product"].to_numpy(), T),
+        "name": np.repeat(sub["name"].to_numpy(), T),
+        "group": np.repeat(sub["group"].to_numpy(), T),
+        "route": np.repeat(sub["route"].to_numpy(), T),
+        "year": np.tile(years, K),
+        "extra_usd": vals,
+        "extra_tonnes": vals / np.repeat(np.where(uv > 0, uv, np.nan), T),
+    })
+    path = _path(scenario, x.sum(axis=0))
+    final = pd.Series(x[:, -1], index=products["group"].to_numpy()).groupby(level=0).sum()
+    total = final.sum()
+    mix = pd.DataFrame({"group": final.index, "extra_usd": final.to_numpy(),
+                        "share": final.to_numpy() / total if total > 0 else 0.0})
+    mix = mix.sort_values("extra_usd", ascending=False).reset_index(drop=True)
+    return table, path, mix
+
+
+def compare(*plans: Plan) -> pd.DataFrame:
+    """Side by side: status, gap closed in the final year, mix by group, binding constraints."""
+    rows = []
+    for p in plans:
+        row: dict[str, Any] = p.summary()
+        for g, share in zip(p.mix["group"], p.mix["share"], strict=True):
+            row[f"mix_{g}"] = float(share)
+        if p.feasible:
+            row["binding"] = "; ".join(f"{f}:{k}" for f, k in zip(
+                p.binding["family"], p.binding["key"], strict=True))
+        elif p.infeasibility is not None:
+            row["binding"] = "infeasible: " + "; ".join(p.infeasibility.conflicts)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    mix_cols = sorted(c for c in out.columns if c.startswith("mix_"))
+    out[mix_cols] = out[mix_cols].fillna(0.0)
+    out.loc[out["status"] != "optimal", mix_cols] = np.nan
+    front = ["scenario", "status", "final_year", "gap_closed_usd", "share_closed", "is_mip"]
+    return out[front + mix_cols + [c for c in out.columns if c not in front + mix_cols]]

@@ -1,0 +1,70 @@
+"""Writing Plotly figures to HTML (self-contained) and PNG (via Kaleido and a local Chromium)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from tradegap.errors import TradegapError
+from tradegap.provenance import SYNTHETIC_LABEL
+
+#: Browsers Kaleido may drive, in order of preference (Debian's package first).
+_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
+
+
+def label_synthetic(fig: go.Figure, synthetic: bool) -> go.Figure:
+    """Stamp the synthetic-data label on a figure (title suffix and a watermark note)."""
+    if synthetic:
+        title = fig.layout.title.text or ""
+        fig.update_layout(title_text=f"{title}<br><sup>{SYNTHETIC_LABEL}</sup>")
+        fig.add_annotation(
+            text="SYNTHETIC", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+            font={"size": 48, "color": "rgba(200,0,0,0.12)"},
+        )
+    return fig
+
+
+def write_html(fig: go.Figure, path: Path) -> Path:
+    """A self-contained HTML file (plotly.js inlined: opens offline)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    return path
+
+
+def find_browser() -> str | None:
+    """Path of a Chromium-family browser for Kaleido, or None."""
+    configured = os.environ.get("BROWSER_PATH")
+    if configured and Path(configured).exists():
+        return configured
+    for name in _BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def write_png(fig: go.Figure, path: Path, width: int = 1100, height: int = 600) -> Path:
+    """A PNG rendered by Kaleido with the local Chromium; a clear error if there is none."""
+    browser = find_browser()
+    if browser is None:
+        raise TradegapError(
+            f"cannot write {path}: PNG export needs Chromium and none was found",
+            hint="install it (Debian: apt-get install chromium) or write .html instead",
+        )
+    os.environ.setdefault("BROWSER_PATH", browser)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.write_image(path, width=width, height=height, format="png")
+    return path
+
+
+def write_figure(fig: go.Figure, path: Path) -> Path:
+    """Write ``fig`` as HTML or PNG by the extension of ``path``."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return write_html(fig, path)
+    if suffix == ".png":
+        return write_png(fig, path)
+    raise TradegapError(f"cannot write a chart as {suffix!r}", hint="use .html or .png")

@@ -1,0 +1,439 @@
+"""CEPII BACI: reconciled bilateral trade flows at HS6 (Gaulier & Zignago 2010, CEPII WP 2010-23).
+
+Reads a release zip (``BACI_HS17_V202501.zip`` with ``BACI_HS17_Y2020_V202501.csv`` per year,
+``country_codes_V202501.csv``, ``product_codes_HS17_V202501.csv``) or yearly CSVs plus a country
+table (option ``country_table``, else the newest ``country_codes_V*.csv`` beside the CSV).
+
+Columns ``t,i,j,k,v,q``: year, exporter and importer (BACI numeric codes), HS6 product, value in
+thousand US$ (3 decimals), quantity in metric tons (right-aligned, missing = ``NA``). The heavy
+lifting runs in DuckDB: a typed ``read_csv`` whose country columns are an ENUM of the table's codes
+(so unknown codes, bad numbers and short lines land in DuckDB's reject tables with their line
+numbers), a few vectorised checks, and a relation in the canonical column order for
+:meth:`Warehouse.write`.
+
+Options: ``country_table`` (path), ``revision`` (HS92…HS22; default from the file name),
+``years`` (e.g. ``"2020,2021"``: only those yearly files of a zip), ``name`` (dataset name,
+default ``baci_hs17``), ``max_bad_rows``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tradegap.errors import InputError
+from tradegap.sources.base import DEFAULT_MAX_BAD_ROWS, BadRows, Parsed, file_info, fingerprint
+
+HEADER = ["t", "i", "j", "k", "v", "q"]
+REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
+
+#: BACI groupings without an ISO3 code in the country table. 490 "Other Asia, nes" is given UN
+#: Comtrade's code ``S19`` (Comtrade's reference list of partner areas), so that BACI and Comtrade
+#: data agree. Other such codes (697 Europe EFTA nes, 849 US Misc. Pacific Isds) are set aside.
+ISO3_FALLBACK = {490: "S19"}
+
+_CODE_COLUMNS = ("country_code",)
+_ISO3_COLUMNS = ("country_iso3", "iso_3digit_alpha")
+_NAME_COLUMNS = ("country_name", "country_name_abbreviation")
+_DATA_NAME = re.compile(r"BACI_(HS\d\d)_Y(\d{4})(?:_V(\d+))?.*\.csv$", re.IGNORECASE)
+_COUNTRY_NAME = re.compile(r"country_codes_V(\d+)\.csv$", re.IGNORECASE)
+_NO_ISO3 = "country has no ISO3 code in the BACI table (a 'nes' grouping)"
+
+
+@dataclass(frozen=True)
+class Country:
+    """One row of a BACI country table."""
+
+    code: int
+    name: str
+    iso3: str | None
+
+
+def read_country_table(path: Path, *, label: str | None = None) -> list[Country]:
+    """Read a BACI ``country_codes_V*.csv`` (UTF-8 or Latin-1, both header layouts).
+
+    Older releases name the columns ``iso_3digit_alpha`` / ``country_name_abbreviation``, newer
+    ones ``country_iso3`` / ``country_name``. ``N/A`` ISO3 codes become ``None`` unless
+    :data:`ISO3_FALLBACK` knows the code."""
+    return _parse_country_bytes(Path(path).read_bytes(), label or str(path))
+
+
+def _parse_country_bytes(raw: bytes, label: str) -> list[Country]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # BACI tables before V2024 are Latin-1
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise InputError("the country table is empty", file=label,
+                         hint="use the country_codes_V*.csv of the BACI release")
+    header = [h.strip().lower() for h in rows[0]]
+
+    def col(names: tuple[str, ...], required: bool = True) -> int:
+        for n in names:
+            if n in header:
+                return header.index(n)
+        if not required:
+            return len(header)  # past the end: read as ''
+        raise InputError(
+            f"the country table has no column {' or '.join(names)} (columns: {header})",
+            file=label, line=1, hint="use the country_codes_V*.csv of the BACI release",
+        )
+
+    ci, ii, ni = col(_CODE_COLUMNS), col(_ISO3_COLUMNS), col(_NAME_COLUMNS, required=False)
+    out: list[Country] = []
+    seen: dict[int, int] = {}
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        try:
+            code = int(row[ci])
+        except (ValueError, IndexError):
+            raise InputError(f"country code {row[ci] if ci < len(row) else ''!r} is not a number",
+                             file=label, line=lineno, field=header[ci],
+                             hint="use the country_codes_V*.csv of the BACI release") from None
+        if code in seen:
+            raise InputError(f"country code {code} appears twice (first on line {seen[code]})",
+                             file=label, line=lineno, field=header[ci],
+                             hint="each code must map to one country")
+        seen[code] = lineno
+        iso3 = row[ii].strip() if ii < len(row) else ""
+        valid = re.fullmatch(r"[A-Z][A-Z0-9]{2}", iso3) is not None
+        out.append(Country(code, row[ni] if ni < len(row) else "",
+                           iso3 if valid else ISO3_FALLBACK.get(code)))
+    return out
+
+
+@dataclass
+class _Input:
+    """One yearly CSV to read: where it is on disk, what to call it in messages."""
+
+    path: Path
+    label: str
+    revision: str | None
+
+
+def parse(paths: list[Path], **options: Any) -> Parsed:
+    """Parse BACI zips or yearly CSVs into canonical flows (see the module docstring)."""
+    if not paths:
+        raise InputError("no BACI file given",
+                         hint="pass a release zip (BACI_HS17_V202501.zip) or yearly CSVs")
+    limit = float(options.get("max_bad_rows", DEFAULT_MAX_BAD_ROWS) or 0)
+    years = {int(y) for y in str(options["years"]).split(",")} if options.get("years") else None
+    tmp = tempfile.TemporaryDirectory(prefix="tradegap-baci-")
+    try:
+        inputs, countries, table_label = _collect(paths, options, Path(tmp.name), years)
+        revision = _revision(inputs, options)
+        # spills (a whole release exceeds memory) go beside the system's temporary files;
+        # DuckDB removes its own spill files when the connection closes
+        spill = Path(tempfile.gettempdir()) / "tradegap-duckdb-spill"
+        con = duckdb.connect(config={"preserve_insertion_order": False,
+                                     "temp_directory": str(spill)})
+        parsed = _load(con, inputs, countries, revision, limit)
+    finally:
+        tmp.cleanup()
+    fp_options = {k: v for k, v in options.items() if k not in ("max_bad_rows", "name")}
+    parsed.fingerprint = fingerprint(paths, **fp_options, max_bad_rows=limit, parser="baci-1")
+    parsed.dataset = str(options.get("name") or f"baci_{revision.lower()}")
+    parsed.provenance = {
+        "source": "CEPII BACI (Etalab Open Licence 2.0)",
+        "files": [file_info(Path(p)) for p in paths],
+        "country_table": table_label,
+        "hs_revision": revision,
+        "reporter": "reconciled",
+    }
+    return parsed
+
+
+def _collect(
+    paths: list[Path], options: dict[str, Any], tmp: Path, years: set[int] | None
+) -> tuple[list[_Input], list[Country], str]:
+    inputs: list[_Input] = []
+    country_bytes: tuple[bytes, str] | None = None
+    if options.get("country_table"):
+        p = Path(options["country_table"])
+        if not p.is_file():
+            raise InputError("country table not found", file=str(p), field="country_table",
+                             hint="give the country_codes_V*.csv of the BACI release")
+        country_bytes = (p.read_bytes(), str(p))
+    beside: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise InputError("file not found", file=str(path),
+                             hint="pass a BACI release zip or yearly BACI_*.csv files")
+        if path.suffix.lower() == ".zip":
+            found = _extract(path, tmp, years)
+            inputs += found[0]
+            if country_bytes is None and found[1] is not None:
+                country_bytes = found[1]
+        else:
+            m = _DATA_NAME.search(path.name)
+            inputs.append(_Input(path, str(path), m.group(1).upper() if m else None))
+            beside += sorted(path.parent.glob("country_codes_V*.csv"))
+    if not inputs:
+        raise InputError("no yearly BACI_*_Y*.csv file found in the input", file=str(paths[0]),
+                         hint="pass a BACI release zip or its yearly CSVs")
+    if country_bytes is None:
+        if not beside:
+            raise InputError(
+                "no BACI country table found beside the CSV", file=str(inputs[0].path),
+                field="country_table",
+                hint="put country_codes_V*.csv beside it or pass --set country_table=PATH",
+            )
+        newest = max(set(beside), key=lambda p: int(_COUNTRY_NAME.search(p.name).group(1)))
+        country_bytes = (newest.read_bytes(), str(newest))
+    countries = _parse_country_bytes(*country_bytes)
+    return inputs, countries, country_bytes[1]
+
+
+def _extract(
+    path: Path, tmp: Path, years: set[int] | None
+) -> tuple[list[_Input], tuple[bytes, str] | None]:
+    """Unpack the yearly CSVs of a release zip into ``tmp``; return them and the country table."""
+    hint = "the download is damaged or incomplete: fetch it again (tradegap fetch baci)"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            inputs: list[_Input] = []
+            country: tuple[bytes, str] | None = None
+            for member in zf.infolist():
+                base = Path(member.filename).name
+                label = f"{path}!{member.filename}"
+                m = _DATA_NAME.search(base)
+                if m and (years is None or int(m.group(2)) in years):
+                    target = tmp / f"{len(inputs)}-{base}"
+                    with zf.open(member) as src, open(target, "wb") as dst:
+                        while chunk := src.read(1 << 22):
+                            dst.write(chunk)
+                    inputs.append(_Input(target, label, m.group(1).upper()))
+                elif _COUNTRY_NAME.search(base):
+                    country = (zf.read(member), label)
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as exc:
+        raise InputError(f"cannot read the zip: {exc}", file=str(path), hint=hint) from exc
+    return inputs, country
+
+
+def _revision(inputs: list[_Input], options: dict[str, Any]) -> str:
+    given = options.get("revision")
+    if given:
+        rev = str(given).upper()
+        if rev not in REVISIONS:
+            raise InputError(f"unknown HS revision {given!r}", field="revision",
+                             hint=f"choose one of {', '.join(REVISIONS)}")
+        return rev
+    found = {i.revision for i in inputs}
+    if None in found or len(found) != 1 or not found <= set(REVISIONS):
+        raise InputError(
+            f"cannot tell the HS revision from the file names (found {sorted(map(str, found))})",
+            file=inputs[0].label, field="revision",
+            hint="name files BACI_HS17_Y2020_….csv or pass --set revision=HS17",
+        )
+    return found.pop()
+
+
+def _check_header(item: _Input) -> None:
+    with open(item.path, "rb") as fh:
+        head = fh.readline()
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(size - 1, 0))
+        last = fh.read(1)
+    try:
+        text = head.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise InputError(
+            "the header is not plain ASCII text: wrong encoding or not a BACI CSV",
+            file=item.label, line=1, hint="BACI CSVs are ASCII with header t,i,j,k,v,q",
+        ) from None
+    got = [c.strip().strip('"') for c in text.split(",")]
+    if got != HEADER:
+        raise InputError(f"wrong header {text!r}, expected {','.join(HEADER)!r}",
+                         file=item.label, line=1,
+                         hint="pass a BACI yearly CSV (columns t,i,j,k,v,q)")
+    if last != b"\n":
+        raise InputError("the file does not end with a line break: it looks truncated",
+                         file=item.label, hint="download or unpack the file again")
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    inputs: list[_Input],
+    countries: list[Country],
+    revision: str,
+    limit: float,
+) -> Parsed:
+    codes = [str(c.code) for c in countries]
+    con.execute("CREATE TYPE baci_code AS ENUM (" + ",".join(f"'{c}'" for c in codes) + ")")
+    con.execute("CREATE TEMP TABLE countries (code baci_code, iso3 VARCHAR)")
+    con.executemany("INSERT INTO countries VALUES (?, ?)",
+                    [(str(c.code), c.iso3) for c in countries])
+    con.execute(
+        "CREATE TEMP TABLE raw (f SMALLINT, t SMALLINT, i baci_code, j baci_code, k INTEGER,"
+        " v DECIMAL(18,3), q DOUBLE)"
+    )
+    columns = "{'t':'SMALLINT','i':'baci_code','j':'baci_code','k':'INTEGER'," \
+              "'v':'DECIMAL(18,3)','q':'DOUBLE'}"
+    # q is right-aligned with spaces; a missing q reads '           NA' at any width.
+    nulls = "[" + ",".join(f"'{' ' * n}NA'" for n in range(0, 24)) + ",'']"
+    set_aside: dict[str, int] = {}
+    issues = []
+    rows_read = 0
+    for f, item in enumerate(inputs):
+        _check_header(item)
+        bad = BadRows(item.label, limit)
+        con.execute(
+            f"INSERT INTO raw SELECT {f}, * FROM read_csv(?, header=true, auto_detect=false,"
+            f" delim=',', quote='\"', escape='\"', columns={columns}, nullstr={nulls},"
+            f" store_rejects=true, rejects_table='rejects_{f}', rejects_scan='scans_{f}')",
+            [str(item.path)],
+        )
+        rejected = con.execute(
+            "SELECT line, any_value(column_name ORDER BY column_idx),"
+            " any_value(csv_line), any_value(error_type ORDER BY column_idx),"
+            " any_value(error_message ORDER BY column_idx)"
+            f" FROM rejects_{f} GROUP BY line ORDER BY line"
+        ).fetchall()
+        for line, column, csv_line, etype, message in rejected:
+            bad.add(line, column, csv_line, _reason(column, etype, message))
+        good = con.execute("SELECT count(*) FROM raw WHERE f = ?", [f]).fetchall()[0][0]
+        _post_checks(con, f, item, bad)
+        total = good + len(rejected)
+        rows_read += total
+        bad.check(total)
+        for reason, n in bad.reasons.items():
+            set_aside[reason] = set_aside.get(reason, 0) + n
+        issues += bad.issues
+    years = con.execute(
+        "SELECT t FROM raw GROUP BY t HAVING count(DISTINCT f) > 1"
+    ).fetchall()
+    if years:
+        raise InputError(f"year {years[0][0]} appears in more than one input file",
+                         hint="pass each year once (one release, one revision)")
+    nes_codes = [str(c.code) for c in countries if c.iso3 is None]
+    if nes_codes:
+        listed = ",".join(f"'{c}'" for c in nes_codes)
+        nes = con.execute(
+            f"SELECT count(*) FROM raw WHERE i IN ({listed}) OR j IN ({listed})"
+        ).fetchall()[0][0]
+        if nes:
+            set_aside[_NO_ISO3] = nes
+    relation = _relation(con, revision)
+    parsed = Parsed(dataset="", source="baci", data=relation, fingerprint="",
+                    rows_read=rows_read, set_aside=set_aside, issues=issues)
+    parsed._connection = con  # type: ignore[attr-defined]  # keeps the relation's data alive
+    return parsed
+
+
+def _relation(con: duckdb.DuckDBPyConnection, revision: str) -> duckdb.DuckDBPyRelation:
+    """The canonical flows as a relation. Repeated strings (countries, products, years) come
+    from small ENUM lookup tables: written to Parquet as dictionary-encoded strings, they cost a
+    fraction of per-row string building."""
+    con.execute("CREATE TYPE iso AS ENUM (SELECT DISTINCT iso3 FROM countries"
+                " WHERE iso3 IS NOT NULL ORDER BY 1)")
+    con.execute("CREATE TEMP TABLE iso_of AS SELECT code, CAST(iso3 AS iso) AS iso3"
+                " FROM countries WHERE iso3 IS NOT NULL")
+    con.execute("CREATE TEMP TABLE ks AS SELECT DISTINCT k FROM raw")
+    con.execute("CREATE TYPE hs6 AS ENUM (SELECT lpad(CAST(k AS VARCHAR), 6, '0') FROM ks)")
+    con.execute("CREATE TEMP TABLE product_of AS"
+                " SELECT k, CAST(lpad(CAST(k AS VARCHAR), 6, '0') AS hs6) AS product FROM ks")
+    con.execute("CREATE TYPE yr AS ENUM (SELECT DISTINCT CAST(t AS VARCHAR) FROM raw)")
+    con.execute("CREATE TEMP TABLE period_of AS"
+                " SELECT DISTINCT t, CAST(CAST(t AS VARCHAR) AS yr) AS period FROM raw")
+    return con.sql(
+        f"""
+        SELECT y.period, 'calendar_year' AS period_type,
+               r.t AS year, CAST(NULL AS TINYINT) AS month,
+               e.iso3 AS exporter, m.iso3 AS importer, p.product,
+               '{revision}' AS hs_revision, CAST(6 AS TINYINT) AS digits,
+               CAST(round(r.v * 1000) AS DOUBLE) AS value_usd,
+               r.q AS quantity, CASE WHEN r.q IS NULL THEN NULL ELSE 't' END AS quantity_unit,
+               'baci' AS source, 'reconciled' AS reporter, CAST(NULL AS VARCHAR) AS flag
+        FROM raw r JOIN iso_of e ON r.i = e.code JOIN iso_of m ON r.j = m.code
+             JOIN product_of p ON r.k = p.k JOIN period_of y ON r.t = y.t
+        """
+    )
+
+
+def _reason(column: str | None, etype: str, message: str) -> str:
+    if etype == "CAST" and column in ("i", "j"):
+        return "unknown country code (not in the BACI country table)"
+    if etype == "CAST":
+        return f"bad number in column {column}"
+    if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        return f"wrong number of fields ({message})"
+    return f"{etype.lower()}: {message}"
+
+
+def _post_checks(con: duckdb.DuckDBPyConnection, f: int, item: _Input, bad: BadRows) -> None:
+    """Checks DuckDB's typed read cannot make: product range, missing or negative value,
+    implausible year, duplicated (t, i, j, k). Offending rows are removed from ``raw``; their
+    line numbers are found by a scan of the file, which only runs when something is wrong."""
+    checks = (
+        ("k", "k < 10000 OR k > 999999", "bad product code (not an HS6 code)"),
+        ("v", "v IS NULL OR v < 0", "missing or negative value"),
+        ("t", "t IS NULL OR t < 1900 OR t > 2100", "implausible year"),
+        ("k", "k IS NULL", "missing product code"),
+        ("i", "i IS NULL OR j IS NULL", "missing country code"),
+    )
+    cond = " OR ".join(f"({c})" for _, c, _ in checks)
+    n_bad = con.execute(f"SELECT count(*) FROM raw WHERE f = ? AND ({cond})", [f]).fetchall()[0][0]
+    packed = ("(CAST(t - 1900 AS BIGINT) << 42) | (CAST(enum_code(i) AS BIGINT) << 31)"
+              " | (CAST(enum_code(j) AS BIGINT) << 20) | k")
+    n_dup = con.execute(
+        f"SELECT count(*) - count(DISTINCT {packed}) FROM raw WHERE f = ? AND NOT ({cond})", [f]
+    ).fetchall()[0][0]
+    if not n_bad and not n_dup:
+        return
+    dups = con.execute(
+        "SELECT t, CAST(i AS VARCHAR), CAST(j AS VARCHAR), k FROM raw WHERE f = ?"
+        " GROUP BY ALL HAVING count(*) > 1", [f]
+    ).fetchall() if n_dup else []
+    dup_keys = {(int(t), int(i), int(j), int(k)) for t, i, j, k in dups}
+    _locate(item, bad, dup_keys)
+    con.execute(f"DELETE FROM raw WHERE f = ? AND ({cond})", [f])
+    if dups:
+        con.execute("CREATE OR REPLACE TEMP TABLE dup_keys (t SMALLINT, i VARCHAR, j VARCHAR,"
+                    " k INTEGER)")
+        con.executemany("INSERT INTO dup_keys VALUES (?, ?, ?, ?)", dups)
+        con.execute(
+            "DELETE FROM raw USING dup_keys d WHERE raw.f = ? AND raw.t = d.t"
+            " AND CAST(raw.i AS VARCHAR) = d.i AND CAST(raw.j AS VARCHAR) = d.j AND raw.k = d.k",
+            [f],
+        )
+
+
+def _locate(item: _Input, bad: BadRows, dup_keys: set[tuple[int, int, int, int]]) -> None:
+    """Find and report the lines of rows that failed the post-read checks."""
+    first: dict[tuple[int, int, int, int], int] = {}
+    with open(item.path, newline="", encoding="ascii", errors="replace") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for line, row in enumerate(reader, start=2):
+            if len(row) != 6:
+                continue  # already reported by DuckDB's rejects
+            t, i, j, k, v = (x.strip() for x in row[:5])
+            try:
+                key = (int(t), int(i), int(j), int(k))
+            except ValueError:
+                continue  # a cast error, already reported
+            if not 10000 <= key[3] <= 999999:
+                bad.add(line, "k", k, "bad product code (not an HS6 code)")
+            elif v == "" or v.startswith("-"):
+                bad.add(line, "v", v, "missing or negative value")
+            elif not 1900 <= key[0] <= 2100:
+                bad.add(line, "t", t, "implausible year")
+            elif key in dup_keys:
+                if key in first:
+                    bad.add(line, "t,i,j,k", ",".join(row[:4]),
+                            f"duplicate of line {first[key]} (every copy is set aside)")
+                else:
+                    first[key] = line
+                    bad.add(line, "t,i,j,k", ",".join(row[:4]),
+                            "duplicated (t, i, j, k): every copy is set aside")
