@@ -96,7 +96,12 @@ def test_from_potential_needs_candidates():
         plan(s)
     assert info.value.field == "candidates.path"
     cands = pd.read_csv(SCENARIOS / "candidates-demo.csv", comment="#", dtype={"product": str})
-    assert plan(s, cands).status == "optimal"
+    given = plan(s, cands)
+    assert given.status == "optimal" and not given.provenance.synthetic
+    from tradegap.provenance import Provenance
+
+    marked = plan(s, cands, provenance=Provenance(datasets=["potential:demo"], synthetic=True))
+    assert marked.provenance.synthetic and "potential:demo" in marked.provenance.datasets
 
 
 def test_candidates_validation_names_the_column():
@@ -127,6 +132,9 @@ def test_cli_run_compare_json_and_out(tmp_path):
     assert written["product"].str.len().min() == 4  # leading zeros kept
     res = runner.invoke(app, ["plan", "run", str(SCENARIOS / "logistics-bottleneck.toml")])
     assert res.exit_code == 0 and "No plan meets every limit" in res.output
+    res = runner.invoke(app, ["plan", str(SCENARIOS / "agri-pharma-only.toml"), "--json"])
+    assert res.exit_code == 0, res.output  # `plan FILE` is `plan run FILE`
+    assert json.loads(res.output)["share_closed"] == pytest.approx(0.10)
     res = runner.invoke(app, ["plan", "compare", *(str(SCENARIOS / n) for n in EXAMPLES),
                               "--json"])
     assert res.exit_code == 0, res.output
@@ -144,3 +152,18 @@ def test_bottleneck_example_relaxations_make_it_feasible():
 
     for changes in inf.alternatives:
         assert plan(apply_changes(s, changes)).status == "optimal", changes
+
+
+def test_group_typo_is_reported():
+    s = load_scenario(SCENARIOS / "agri-pharma-only.toml")
+    s.weights = {**s.weights, "pharam": 2.0}
+    p = plan(s)
+    assert any("groups.weights.pharam" in n for n in p.notes)
+
+
+def test_no_candidate_in_allowed_groups():
+    s = load_scenario(SCENARIOS / "agri-pharma-only.toml")
+    s.groups = ("textiles",)
+    with pytest.raises(InputError) as info:
+        plan(s)
+    assert info.value.field == "groups.allowed" and "agri" in str(info.value)

@@ -19,6 +19,13 @@ _LAZY = {
     "Warehouse": ("tradegap.warehouse", "Warehouse"),
     "ingest": ("tradegap.sources", "ingest"),
     "balance": ("tradegap.analysis.balance", "balance"),
+    "potential": ("tradegap.analysis.potential_warehouse", "potential"),
+    "export_potential": ("tradegap.analysis.potential", "export_potential"),
+    "fit_ppml": ("tradegap.analysis.gravity", "fit_ppml"),
+    "gravity_potential": ("tradegap.analysis.gravity_potential", "gravity_potential"),
+    "plan": ("tradegap.planning", "plan"),
+    "compare_plans": ("tradegap.planning", "compare"),
+    "simulate_settlement": ("tradegap.settlement", "simulate"),
 }
 
 __all__ = ["__version__", *_LAZY]

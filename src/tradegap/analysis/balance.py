@@ -71,8 +71,6 @@ def _side_notes(pair: PairData, chosen: pd.Series) -> str:
     note = pair.dataset_notes.get(chosen["dataset"])
     if note:
         notes.append(note)
-    if chosen["dataset"] in pair.synthetic_datasets:
-        notes.append("SYNTHETIC")
     return "; ".join(notes)
 
 
@@ -133,6 +131,12 @@ def _summary(pair: PairData) -> pd.DataFrame:
     if not frame.empty:
         frame["balance"] = frame["exports"] - frame["imports"]
         frame["turnover"] = frame["exports"] + frame["imports"]
+        partial = frame["exports_dataset"].isin(pair.partial_datasets) | frame[
+            "imports_dataset"].isin(pair.partial_datasets)
+        frame["balance_note"] = None
+        frame.loc[partial, ["balance", "turnover"]] = np.nan
+        frame.loc[partial, "balance_note"] = (
+            "not computed: one side covers only some products (see its note)")
         shares = pair.con.execute(
             "SELECT side, period_type, period, "
             "sum(value_usd) FILTER (WHERE product LIKE '27%') AS fuels, "
@@ -144,11 +148,20 @@ def _summary(pair: PairData) -> pd.DataFrame:
             part = part.rename(columns={"fuels": f"{side}_fuels", "crude": f"{side}_crude"})
             frame = frame.merge(part, on=keys, how="left")
             frame[f"{side}_fuel_share"] = frame[f"{side}_fuels"].fillna(0) / frame[side]
-    official = _official(pair.a, pair.b)
+    used = set(chosen["dataset"]) if not chosen.empty else set()
+    real = not (used & pair.synthetic_datasets)
+    # published figures describe the real economies: never merged into a synthetic world
+    official = _official(pair.a, pair.b) if real else None
     if official is not None and not frame.empty:
         frame = frame.merge(official, on=keys, how="outer")
         frame["exports_coverage"] = frame["exports"] / frame["official_exports"]
         frame["imports_coverage"] = frame["imports"] / frame["official_imports"]
+        # the balance implied by the published exports and imports (may differ from the
+        # published balance by rounding: FY2024-25 4.88 − 63.84 = −58.96 against −58.9)
+        frame["headline_balance"] = frame["official_exports"] - frame["official_imports"]
+        for side in SIDES:
+            frame[f"{side}_crude_share_of_official"] = (
+                frame[f"{side}_crude"] / frame[f"official_{side}"])
         frame["_order"] = frame["period"].str.extract(r"(\d{4})")[0].astype(float)
         frame = frame.sort_values(["period_type", "_order"]).drop(columns="_order")
         for side in SIDES:

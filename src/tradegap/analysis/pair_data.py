@@ -33,6 +33,7 @@ class PairData:
     chosen: pd.DataFrame  # the one used per side × period
     synthetic_datasets: set[str] = field(default_factory=set)
     dataset_notes: dict[str, str] = field(default_factory=dict)
+    partial_datasets: set[str] = field(default_factory=set)
 
 
 def _period_sql(frequency: str) -> tuple[str, str]:
@@ -141,6 +142,7 @@ def load_pair(
         chosen=chosen,
         synthetic_datasets={n for n, i in infos.items() if i.synthetic},
         dataset_notes=notes,
+        partial_datasets={n for n, i in infos.items() if i.provenance.get("partial_products")},
     )
 
 

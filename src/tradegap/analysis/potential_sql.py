@@ -3,13 +3,12 @@
 The same method and the same numbers as :func:`tradegap.analysis.potential.export_potential`
 (Decreux & Spies 2016; the terms are defined in that module's docstring), written as one plain
 SQL query (CTEs, GROUP BY, one window SUM, POWER/COALESCE/NULLIF) over the warehouse's ``flows``
-view, so that it runs on DuckDB at BACI size (≈11 M flows a year) and can be ported to Spark SQL
-or Ibis unchanged. Two small tables are registered beside it: distances and growth factors.
+view, so that it runs on DuckDB at BACI size (≈11 M flows a year) and, transpiled by sqlglot,
+unchanged on Spark (:mod:`tradegap.engine`). Two small tables are registered beside it:
+distances and growth factors.
 """
 
 from __future__ import annotations
-
-import uuid
 
 import duckdb
 import pandas as pd
@@ -20,6 +19,7 @@ from tradegap.analysis.potential import (
     growth_factors,
     window_years,
 )
+from tradegap.engine.base import Engine
 
 OUTPUT_COLUMNS = (
     "exporter", "importer", "product", "rca", "exports_world", "supply_base", "supply",
@@ -29,7 +29,7 @@ OUTPUT_COLUMNS = (
 
 
 def global_potential(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | Engine,
     year: int,
     params: PotentialParams | None = None,
     *,
@@ -45,10 +45,36 @@ def global_potential(
     columns :data:`OUTPUT_COLUMNS`. ``source`` is a table or view with the flow columns
     (default the warehouse's ``flows``); ``dataset``, ``reporter`` and ``digits`` keep one
     dataset, one declaring side and one product level of it (as
-    :func:`tradegap.analysis.potential_warehouse.pair_flows` does)."""
+    :func:`tradegap.analysis.potential_warehouse.pair_flows` does).
+
+    ``con`` is a DuckDB connection (the relation is DuckDB's) or a DuckDB
+    :class:`~tradegap.engine.Engine`; on any engine use :func:`global_potential_sql`."""
+    from tradegap.engine.duck import DuckDBEngine
+
+    engine = con if isinstance(con, DuckDBEngine) else DuckDBEngine(con)  # type: ignore[arg-type]
+    query = global_potential_sql(engine, year, params, source=source, dataset=dataset,
+                                 reporter=reporter, digits=digits, distances=distances,
+                                 growth=growth)
+    return engine.relation(query)
+
+
+def global_potential_sql(
+    engine: Engine,
+    year: int,
+    params: PotentialParams | None = None,
+    *,
+    source: str = "flows",
+    dataset: str | None = None,
+    reporter: str | None = None,
+    digits: int | None = None,
+    distances: pd.DataFrame | None = None,
+    growth: pd.DataFrame | None = None,
+) -> str:
+    """The query of :func:`global_potential` (DuckDB's dialect) for ``engine``: registers the
+    growth factors and distances on ``engine`` (one small scan finds the countries) and returns
+    the SQL, to run with ``engine.sql`` or ``engine.write``. Same arguments as there."""
     params = params or PotentialParams()
     y0, y1 = window_years(int(year), params.window)
-    tag = uuid.uuid4().hex[:12]
     filters = []
     if dataset:
         filters.append(f"dataset = '{_quote(dataset)}'")
@@ -58,21 +84,22 @@ def global_potential(
         filters.append(f"digits = {int(digits)}")
     where = "".join(f" AND {f}" for f in filters)
 
-    countries = [r[0] for r in con.sql(
+    countries = [r[0] for r in engine.rows(
         f"SELECT DISTINCT exporter FROM {source} WHERE year BETWEEN {y0} AND {y1} {where} "
         f"UNION SELECT DISTINCT importer FROM {source} WHERE year BETWEEN {y0} AND {y1} {where}"
-    ).fetchall()]
+    )]
     factors, _ = growth_factors(growth, int(year), params.horizon, countries)
-    growth_name = f"tg_potential_growth_{tag}"
-    con.register(growth_name, pd.DataFrame({"iso3": factors.index.astype(str), "g": factors}))
+    growth_name = engine.temp_name("potential_growth")
+    engine.register(growth_name, pd.DataFrame({"iso3": factors.index.astype(str),
+                                               "g": factors.to_numpy(dtype=float)}))
 
-    dist_name = f"tg_potential_dist_{tag}"
+    dist_name = engine.temp_name("potential_dist")
     if params.distance_elasticity > 0:
         dist = distance_table(distances, params.distance_measure)
     else:
         dist = pd.DataFrame({"exporter": pd.Series([], dtype=str),
                              "importer": pd.Series([], dtype=str), "d": pd.Series([], dtype=float)})
-    con.register(dist_name, dist)
+    engine.register(dist_name, dist)
 
     delta = float(params.distance_elasticity)
     eps = float(params.income_elasticity)
@@ -150,7 +177,7 @@ SELECT exporter, importer, product, rca, exports_world, supply_base, supply, mar
            AS realised_share
 FROM pot
 """
-    return con.sql(query)
+    return query
 
 
 def _quote(text: str) -> str:

@@ -14,16 +14,16 @@ from tradegap.report.format import money, share
 def _summary_view(s: pd.DataFrame) -> pd.DataFrame:
     view = pd.DataFrame({"period": s["period"]})
     for column in ("exports", "imports", "balance", "official_exports", "official_imports",
-                   "official_balance"):
-        if column in s:
+                   "headline_balance"):
+        if column in s and s[column].notna().any():
             view[column] = [money(v) for v in s[column]]
     for column in ("exports_coverage", "imports_coverage", "imports_fuel_share",
                    "exports_fuel_share"):
-        if column in s:
+        if column in s and s[column].notna().any():
             view[column.replace("_", " ")] = [share(v) for v in s[column]]
     notes = []
     for _, row in s.iterrows():
-        parts = [str(row[c]) for c in ("exports_note", "imports_note")
+        parts = [str(row[c]) for c in ("exports_note", "imports_note", "balance_note")
                  if c in s and isinstance(row[c], str) and row[c]]
         notes.append("; ".join(parts))
     view["notes"] = notes

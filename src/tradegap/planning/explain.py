@@ -83,7 +83,7 @@ def binding_constraints(scenario: Scenario, built: Built, solved: Any,
     ramp_share = scenario.ramp_share or 0.0
     dC = (built.ub_dc * d_ub).reshape(K, T).sum(axis=1) + \
         ramp_share * share_tag * d_ramp_row.reshape(K, T).sum(axis=1)
-    cap_tag = p["cap_tag"].to_numpy()
+    cap_tag = np.where(p["cap_clipped"].to_numpy(), "clipped", p["cap_tag"].to_numpy())
     group = p["group"].to_numpy()
     scale = max(abs(float(-solved.objective)) * MONEY / T, 1.0)
     weighted = len(set(p["weight"])) > 1 or (len(p) and float(p["weight"].iloc[0]) != 1.0)
@@ -123,9 +123,7 @@ def binding_constraints(scenario: Scenario, built: Built, solved: Any,
             float((p["exporter_capacity"].to_numpy()[sel] * dC[sel]).sum()),
             f"the cap on diverting the exporter's world sales ({scenario.capacity_share_max:.0%})")
     # ramp-up: the first-year bound and the yearly rows
-    first = np.zeros((K, T))
-    first[:, 0] = 1.0
-    first_dub = (d_ub.reshape(K, T) * first).sum(axis=1) * (p["ramp"] < p["cap"]).to_numpy()
+    first_dub = d_ub.reshape(K, T)[:, 0] * built.first_is_ramp
     per_k = d_ramp_row.reshape(K, T).sum(axis=1) + first_dub
     if scenario.ramp_share is not None:
         add("ramp", "share", scenario.ramp_share,

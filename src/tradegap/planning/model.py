@@ -74,6 +74,7 @@ class Built:
     slacks: list[Slack] = field(default_factory=list)
     binary_products: np.ndarray | None = None  # product index of each binary column
     sector_rows: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    first_is_ramp: np.ndarray | None = None  # product's first-year bound is its ramp limit
 
     @property
     def n_x(self) -> int:
@@ -123,7 +124,9 @@ def product_table(scenario: Scenario, candidates: pd.DataFrame) -> pd.DataFrame:
     names = list(terms)
     stack = np.vstack([terms[n] for n in names])
     which = np.argmin(stack, axis=0)
-    p["cap"] = np.maximum(stack[which, np.arange(len(p))], 0.0)
+    raw = stack[which, np.arange(len(p))]
+    p["cap"] = np.maximum(raw, 0.0)
+    p["cap_clipped"] = raw <= 0  # current sales already at or above the limit
     p["cap_tag"] = [names[i] for i in which]
     p["market_share_max"] = ms
     ramp = np.full(len(p), np.inf)
@@ -343,6 +346,10 @@ def build(  # noqa: C901 - one block per constraint family
             other = np.full(len(ks), np.inf)
             other = np.minimum(other, scenario.ceiling_share
                                * products["untapped"].to_numpy()[ks] / MONEY)
+            if scenario.capacity_share_max is not None:
+                e = products["exporter_capacity"].to_numpy(dtype=float)[ks] / MONEY
+                other = np.minimum(other, np.where(
+                    np.isnan(e), np.inf, scenario.capacity_share_max * e - current[ks]))
             ub_all = np.maximum(other, 0.0)
             n = len(ks) * T
             cols = (ks[:, None] * T + np.arange(T)[None, :]).ravel()
@@ -418,4 +425,5 @@ def build(  # noqa: C901 - one block per constraint family
         row_year=np.concatenate(year) if year else np.zeros(0, dtype=int), ub_dc=ub_dc,
         ramp_rows=ramp_rows, slacks=slacks, binary_products=binary_products,
         sector_rows=sector_rows,
+        first_is_ramp=(ramp < cap) & (include if include is not None else True),
     )

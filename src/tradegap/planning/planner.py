@@ -130,12 +130,26 @@ def resolve_candidates(scenario: Scenario, candidates: pd.DataFrame | None) -> p
     return read_candidates(scenario.candidates_path)
 
 
-def plan(scenario: Scenario | str | Path, candidates: pd.DataFrame | None = None) -> Plan:
-    """Plan the extra purchases for ``scenario`` (a :class:`Scenario` or a TOML path)."""
+def plan(
+    scenario: Scenario | str | Path,
+    candidates: pd.DataFrame | None = None,
+    *,
+    provenance: Provenance | None = None,
+) -> Plan:
+    """Plan the extra purchases for ``scenario`` (a :class:`Scenario` or a TOML path).
+
+    ``candidates`` (see :data:`~tradegap.planning.scenario.CANDIDATE_COLUMNS`) replaces the
+    file the scenario names; pass the ``provenance`` of whatever produced them so the plan
+    carries it (and is labelled synthetic if they were)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     cands = resolve_candidates(scenario, candidates)
     products = product_table(scenario, cands)
+    if products.empty:
+        raise InputError(
+            "no candidate product belongs to the allowed groups", file=scenario.file,
+            field="groups.allowed", hint="groups in the candidates: "
+            + ", ".join(sorted(set(cands["group"]))))
     notes: list[str] = []
     known = set(cands["group"])
     for issue in scenario.unknown_groups(known):
@@ -145,11 +159,13 @@ def plan(scenario: Scenario | str | Path, candidates: pd.DataFrame | None = None
             notes.append(f"logistics.{route}: no candidate travels on this route")
     prov = Provenance(
         sources=["scenario:" + scenario.name],
-        datasets=[str(scenario.candidates_path)] if scenario.candidates_path else
-        ["candidates (given)"],
+        datasets=["candidates (given)"] if candidates is not None else
+        [str(scenario.candidates_path)],
         periods=[scenario.base_period or str(scenario.base_year)],
-        synthetic=scenario.candidates_synthetic,
+        synthetic=scenario.candidates_synthetic and candidates is None,
     )
+    if provenance is not None:
+        prov = prov.merge(provenance)
     built = build(scenario, products)
     is_mip = bool(built.integer.any())
     solved = solve(built)

@@ -17,6 +17,29 @@ from tradegap.reference._atlas import read_atlas_csv
 
 COLUMNS = ["exporter", "importer", "dist_km", "distw_km", "contig", "comlang_off", "colony"]
 
+#: GeoDist (2011) still uses some pre-ISO-change codes; today's ISO3 codes take their rows
+#: (Yugoslavia's rows stand for both Serbia and Montenegro, which GeoDist does not separate).
+LEGACY_CODES = {"ROM": ("ROU",), "ZAR": ("COD",), "TMP": ("TLS",), "PAL": ("PSE",),
+                "YUG": ("SRB", "MNE")}
+
+
+def _modernise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rename legacy codes to current ISO3 where the current code is absent."""
+    present = set(frame["exporter"])
+    for old, new_codes in LEGACY_CODES.items():
+        targets = [c for c in new_codes if c not in present]
+        if old not in present or not targets:
+            continue
+        parts = [frame[(frame["exporter"] != old) & (frame["importer"] != old)]]
+        for code in targets:
+            copy = frame[(frame["exporter"] == old) | (frame["importer"] == old)].copy()
+            copy["exporter"] = copy["exporter"].replace(old, code)
+            copy["importer"] = copy["importer"].replace(old, code)
+            parts.append(copy)
+        frame = pd.concat(parts, ignore_index=True)
+        frame = frame.drop_duplicates(["exporter", "importer"], keep="first")
+    return frame
+
 
 @lru_cache(maxsize=1)
 def _distances() -> pd.DataFrame:
@@ -26,7 +49,7 @@ def _distances() -> pd.DataFrame:
         frame[col] = frame[col].fillna(0).astype("int8")
     frame["exporter"] = frame["exporter"].astype(str)
     frame["importer"] = frame["importer"].astype(str)
-    return frame.reset_index(drop=True)
+    return _modernise(frame).reset_index(drop=True)
 
 
 def distances() -> pd.DataFrame:

@@ -451,6 +451,7 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
             "values 0.00 (below US$5,000) kept with flag rounded_to_zero",
         ],
     ).to_dict()
+    prov["coverage"] = "HS chapters 98–99 absent"
     prov.update(files=files, flagged=flagged, partner_names_sha256=file_sha256(PARTNER_NAMES_FILE))
     issues = [i for bad in bads for i in bad.issues]
     return Parsed(

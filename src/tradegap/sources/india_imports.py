@@ -399,6 +399,9 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
                "periods labelled 'FY2022-23 Apr-Aug' cover only those months"],
     ).to_dict()
     prov["files"] = files
+    covered = ", ".join(f"HS {c}" for c in sorted(frame["product"].unique()))
+    prov["coverage"] = f"partial: India's imports of {covered} only"
+    prov["partial_products"] = True
     return Parsed(
         dataset=name, source=SOURCE, data=table,
         fingerprint=fingerprint([Path(p) for p in paths], source=SOURCE, name=name,

@@ -1,0 +1,190 @@
+"""The HTML report, and the Jinja environment the dashboard shares with it.
+
+The report and the dashboard render the same section partials
+(``report/templates/sections/*.html.j2``). Charts are rendered by the ``chart`` global: in the
+dashboard and the HTML report as a Plotly div (plotly.js served by the app or inlined in the
+file), in the PDF as a PNG data URI made by Kaleido with the local Chromium.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from tradegap.errors import TradegapError
+from tradegap.provenance import SYNTHETIC_LABEL
+from tradegap.report import sections
+from tradegap.report.format import money, share
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: The shipped scenarios directory (the project's ``scenarios/``) when installed from a checkout.
+SHIPPED_SCENARIOS = Path(__file__).resolve().parents[3] / "scenarios"
+PLOT_CONFIG = {"responsive": True, "displaylogo": False}
+
+
+def interactive_chart(fig: go.Figure | None) -> Markup:
+    """A div that ``tradegap.js`` turns into a Plotly chart (figure JSON in ``data-figure``)."""
+    if fig is None:
+        return Markup("")
+    title = fig.layout.title.text or "chart"
+    return Markup('<div class="tg-chart" role="img" aria-label="{}" data-figure="{}"></div>').format(
+        title.split("<br>")[0], fig.to_json())
+
+
+def png_data_uri(fig: go.Figure, width: int = 1000, height: int = 520) -> str:
+    """The figure as a PNG data URI (Kaleido with the local Chromium)."""
+    from tradegap.report.figures import write_png
+
+    with tempfile.TemporaryDirectory(prefix="tradegap-png-") as tmp:
+        path = write_png(fig, Path(tmp) / "chart.png", width=width, height=height)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:image/png;base64,{data}"
+
+
+def static_chart(fig: go.Figure | None) -> Markup:
+    """An <img> with the figure as an embedded PNG (for the PDF)."""
+    if fig is None:
+        return Markup("")
+    title = (fig.layout.title.text or "chart").split("<br>")[0]
+    return Markup('<img class="tg-static-chart" alt="{}" src="{}">').format(
+        title, png_data_uri(fig))
+
+
+def environment(extra: Iterable[Path] = (), *, static_charts: bool = False) -> Environment:
+    """Jinja environment over ``extra`` template folders, then the report's templates."""
+    loaders = [FileSystemLoader(str(p)) for p in extra] + [FileSystemLoader(str(TEMPLATES))]
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(
+        chart=static_chart if static_charts else interactive_chart,
+        money=money, share=share, SYNTHETIC_LABEL=SYNTHETIC_LABEL,
+    )
+    return env
+
+
+def plotly_js() -> str:
+    """plotly.min.js from the installed plotly package (no CDN)."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def app_js() -> str:
+    """The small script that renders ``.tg-chart`` divs (shared with the dashboard)."""
+    return (TEMPLATES / "tradegap.js").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class ReportOptions:
+    """What goes into a report besides the pair."""
+
+    scenario: Path | None = None
+    settlement: Path | None = None
+    draws: int = 200
+    seed: int = 0
+    datasets: list[str] | None = None
+    frequency: str = "calendar_year"
+    top: int = 25
+    notes: list[str] = field(default_factory=list)
+
+
+def default_scenario(a: str, b: str) -> Path | None:
+    """The shipped ``scenarios/all-sectors.toml`` if it exists and is about this pair."""
+    path = SHIPPED_SCENARIOS / "all-sectors.toml"
+    if not path.is_file():
+        return None
+    try:
+        from tradegap.planning import load_scenario
+
+        sc = load_scenario(path)
+    except TradegapError:
+        return None
+    return path if {sc.exporter, sc.market} == {a, b} else None
+
+
+def _attempt(label: str, notes: list[str], fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except TradegapError as exc:
+        notes.append(f"{label} left out: {exc}")
+        return None
+
+
+def build_context(wh: Any, a: str, b: str, options: ReportOptions | None = None) -> dict[str, Any]:
+    """Everything the report shows, from the same Python API calls the dashboard makes."""
+    from tradegap.analysis.balance import balance
+    from tradegap.analysis.potential_warehouse import potential
+
+    opts = options or ReportOptions()
+    a, b = a.upper(), b.upper()
+    notes = list(opts.notes)
+    bal_result = balance(wh, a, b, frequency=opts.frequency, datasets=opts.datasets)
+    bal = sections.balance_section(bal_result)
+    row = sections.latest_period(bal_result.summary)
+    # The deficit side sells more to the surplus side: potential of the deficit side.
+    exporter, market = (b, a) if row is None or (row["balance"] or 0) >= 0 else (a, b)
+    pot_result = _attempt("export potential", notes,
+                          lambda: potential(wh, exporter, market, top=None)[0])
+    pot = sections.potential_section(pot_result, limit=opts.top) if pot_result else None
+    pl = None
+    scenario = opts.scenario
+    if scenario is None:
+        scenario = default_scenario(a, b)
+    if scenario is not None:
+        from tradegap.planning import plan
+
+        plan_result = _attempt("plan", notes, lambda: plan(scenario))
+        pl = sections.plan_section(plan_result) if plan_result else None
+    st = None
+    if opts.settlement is not None:
+        from tradegap.settlement import load_scenario, simulate
+
+        st_result = _attempt("settlement", notes, lambda: simulate(
+            load_scenario(opts.settlement), draws=opts.draws or None, seed=opts.seed))
+        st = sections.settlement_section(st_result) if st_result else None
+    data = sections.data_section(wh)
+    parts = [bal, pot, pl, st]
+    synthetic = any(p and p["provenance"]["synthetic"] for p in parts)
+    return {
+        "title": f"{a}–{b} trade imbalance: measures to soften it",
+        "a": a, "b": b, "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "bal": bal, "pot": pot, "pl": pl, "st": st, "data": data,
+        "sources": sections.balance_sources(bal_result), "notes": notes,
+        "synthetic": synthetic, "interactive": False, "sortable": False,
+    }
+
+
+def render_html(context: dict[str, Any]) -> str:
+    """The self-contained HTML report (plotly.js and the chart script inlined)."""
+    env = environment()
+    return env.get_template("report.html.j2").render(
+        **context, pdf=False, inline_js=Markup(plotly_js() + "\n" + app_js()))
+
+
+def write_report(wh: Any, a: str, b: str, out: Path,
+                 options: ReportOptions | None = None) -> Path:
+    """Write the report to ``out``: ``.html`` (self-contained) or ``.pdf`` (WeasyPrint)."""
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise TradegapError(f"cannot write a report as {suffix or '(no extension)'!r}",
+                            hint="name the file .html or .pdf")
+    context = build_context(wh, a, b, options)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".pdf":
+        from tradegap.report.pdf import write_pdf
+
+        return write_pdf(context, out)
+    out.write_text(render_html(context), encoding="utf-8")
+    return out

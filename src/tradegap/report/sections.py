@@ -1,0 +1,346 @@
+"""Template contexts for the report sections, shared by the dashboard and the HTML/PDF report.
+
+Each function takes a result of the Python API (``balance``, ``potential``, ``plan``,
+``simulate``, the warehouse inspection) and returns a plain dict: headline numbers and table
+rows formatted for reading (``money``, ``share``) and Plotly figures. Nothing here computes a
+new number; it only selects and formats what the API returned.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from tradegap.provenance import SYNTHETIC_LABEL, Provenance
+from tradegap.report.format import money, share
+
+
+def _num(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def provenance_view(prov: Provenance) -> dict[str, Any]:
+    return {**prov.to_dict(), "synthetic_label": SYNTHETIC_LABEL}
+
+
+# --------------------------------------------------------------------------- balance
+
+
+def latest_period(summary: pd.DataFrame) -> pd.Series | None:
+    """The latest row with both exports and imports (calendar years first)."""
+    if summary.empty or "exports" not in summary:
+        return None
+    full = summary[summary["exports"].notna() & summary["imports"].notna()]
+    if full.empty:
+        return None
+    cal = full[full["period_type"] == "calendar_year"]
+    return (cal if not cal.empty else full).iloc[-1]
+
+
+def headline(result: Any, period: str | None = None) -> dict[str, Any]:
+    """Headline numbers of a :class:`BalanceResult` for ``period`` (default: the latest)."""
+    s = result.summary
+    row = None
+    if period is not None and not s.empty:
+        match = s[s["period"] == period]
+        row = match.iloc[0] if not match.empty else None
+    if row is None:
+        row = latest_period(s)
+    out: dict[str, Any] = {"a": result.a, "b": result.b, "period": None, "cards": []}
+    if row is None:
+        return out
+    out["period"] = row["period"]
+    bal = _num(row.get("balance"))
+    cards = [
+        (f"{result.a} exports to {result.b}", money(row.get("exports")), ""),
+        (f"{result.a} imports from {result.b}", money(row.get("imports")), ""),
+        ("balance", money(bal), "surplus" if (bal or 0) > 0 else "deficit" if bal else ""),
+        ("turnover", money(row.get("turnover")), ""),
+    ]
+    for side in ("exports", "imports"):
+        fs = _num(row.get(f"{side}_fuel_share"))
+        if fs is not None:
+            cards.append((f"fuels (HS 27) in {result.a}'s {side}", share(fs), ""))
+    out["cards"] = [{"label": lbl, "value": v, "note": n} for lbl, v, n in cards]
+    official = s[s["official_balance"].notna()] if "official_balance" in s else s.iloc[0:0]
+    if not official.empty:
+        o = official.iloc[-1]
+        out["official"] = {
+            "period": o["period"],
+            "exports": money(o.get("official_exports")),
+            "imports": money(o.get("official_imports")),
+            "balance": money(o.get("official_balance")),
+            "source": _text(o.get("official_balance_source")),
+        }
+    return out
+
+
+def summary_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+    rows = []
+    for _, r in summary.iterrows():
+        notes = "; ".join(_text(r.get(c)) for c in ("exports_note", "imports_note")
+                          if _text(r.get(c)))
+        rows.append({
+            "period": _text(r.get("period")),
+            "exports": money(_num(r.get("exports"))),
+            "imports": money(_num(r.get("imports"))),
+            "balance": money(_num(r.get("balance"))),
+            "official_balance": money(_num(r.get("official_balance"))),
+            "notes": notes,
+        })
+    return rows
+
+
+def balance_section(result: Any, period: str | None = None, charts: bool = True) -> dict[str, Any]:
+    """Headline, summary table, drivers, concentration and mirror of a ``BalanceResult``."""
+    from tradegap.report import charts_balance as cb
+
+    head = headline(result, period)
+    d = result.drivers
+    latest = head["period"] if head["period"] in set(d.get("period", [])) else (
+        sorted(d["period"].unique())[-1] if not d.empty else None)
+    drivers = []
+    if latest is not None:
+        for _, r in d[d["period"] == latest].iterrows():
+            drivers.append({"code": _text(r["code"]), "name": _text(r.get("name"))[:60],
+                            "exports": money(r["exports"]), "imports": money(r["imports"]),
+                            "net": money(r["net"]), "contribution": share(r["contribution"])})
+    conc = [
+        {"side": r["side"], "period": r["period"], "products": int(r["products"]),
+         "hhi": f"{r['hhi_normalised']:.3f}", "top_code": _text(r["top_code"]),
+         "top_share": share(r["top_share"])}
+        for _, r in result.concentration.iterrows()
+    ]
+    mirror = [
+        {"side": r["side"], "period": r["period"], "exporter": money(r["exporter_declared"]),
+         "importer": money(r["importer_declared"]), "gap": money(r["gap"])}
+        for _, r in result.mirror_totals.iterrows()
+    ]
+    figs = {}
+    if charts:
+        figs = {
+            "over_time": cb.balance_over_time(result),
+            "drivers": cb.top_drivers(result, latest),
+            "composition_imports": cb.composition_treemap(result, "imports", latest),
+            "composition_exports": cb.composition_treemap(result, "exports", latest),
+        }
+    return {
+        "a": result.a, "b": result.b, "headline": head, "summary": summary_rows(result.summary),
+        "periods": [p for p in result.summary["period"]] if not result.summary.empty else [],
+        "drivers": drivers, "drivers_period": latest, "concentration": conc, "mirror": mirror,
+        "charts": figs, "notes": list(result.notes), "provenance": provenance_view(
+            result.provenance),
+    }
+
+
+# --------------------------------------------------------------------------- potential
+
+#: Columns of the potential table a user may sort by (key → DataFrame column).
+POTENTIAL_SORTS = {"product": "product", "group": "group", "rca": "rca",
+                   "potential": "potential", "actual": "actual", "untapped": "untapped",
+                   "realised": "realised_share"}
+
+
+def potential_table(result: Any) -> pd.DataFrame:
+    """The potential table with each product's group (for filtering and display)."""
+    from tradegap.reference.groups import group_of
+
+    t = result.table.copy()
+    if not t.empty:
+        t["group"] = group_of(t["product"]).to_numpy()
+    else:
+        t["group"] = pd.Series(dtype=str)
+    return t
+
+
+def filter_potential(table: pd.DataFrame, *, min_untapped: float = 0.0, q: str = "",
+                     sort: str = "untapped", order: str = "desc") -> pd.DataFrame:
+    """Rows with untapped ≥ ``min_untapped`` whose code or name contains ``q``, sorted."""
+    t = table[table["untapped"] >= min_untapped]
+    if q:
+        needle = q.strip().lower()
+        names = t["name"].fillna("").str.lower() if "name" in t else ""
+        t = t[t["product"].str.contains(needle, regex=False) |
+              (names.str.contains(needle, regex=False) if "name" in t else False)]
+    column = POTENTIAL_SORTS.get(sort, "untapped")
+    return t.sort_values(column, ascending=order == "asc", kind="stable")
+
+
+def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int = 50,
+                      charts: bool = True) -> dict[str, Any]:
+    """Rows (formatted) and charts of a ``PotentialResult``; ``table`` is a filtered view."""
+    from tradegap.report import charts_potential as cp
+
+    t = potential_table(result) if table is None else table
+    rows = [
+        {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+         "rca": f"{r['rca']:.2f}", "potential": money(r["potential"]),
+         "actual": money(r["actual"]), "untapped": money(r["untapped"]),
+         "realised": share(r["realised_share"])}
+        for _, r in t.head(limit).iterrows()
+    ]
+    figs = {}
+    if charts:
+        by_untapped = t.sort_values("untapped", ascending=False, kind="stable")
+        shown = type(result)(**{**result.__dict__, "table": by_untapped})
+        figs = {"top": cp.top_opportunities(shown, min(20, max(len(t), 1)))}
+    return {
+        "exporter": result.exporter, "market": result.market, "year": result.year,
+        "ease": f"{result.ease:.3g}", "rows": rows, "count": len(t), "total": len(result.table),
+        "shown": len(rows), "untapped_total": money(float(t["untapped"].sum())) if len(t) else
+        money(0.0), "params": result.params.to_dict(), "charts": figs,
+        "provenance": provenance_view(result.provenance),
+    }
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def plan_section(plan: Any, charts: bool = True) -> dict[str, Any]:
+    """Status, path, mix, binding constraints and the products of a ``Plan``."""
+    from tradegap.report import charts_plan
+
+    sc = plan.scenario
+    summary = plan.summary()
+    path = [
+        {"year": int(r["year"]), "baseline_gap": money(r["baseline_gap"]),
+         "target": money(_num(r["target_usd"])), "extra": money(_num(r["extra_purchases"])),
+         "projected_gap": money(_num(r["projected_gap"])),
+         "share_closed": share(_num(r["share_closed"]))}
+        for _, r in plan.path.iterrows()
+    ]
+    mix = [{"group": r["group"], "extra": money(r["extra_usd"]), "share": share(r["share"])}
+           for _, r in plan.mix.iterrows()]
+    binding = [{"family": r["family"], "key": r["key"], "sentence": _text(r.get("sentence"))}
+               for _, r in plan.binding.iterrows()]
+    products = []
+    if not plan.table.empty:
+        final = plan.table[plan.table["year"] == plan.table["year"].max()]
+        final = final.sort_values("extra_usd", ascending=False)
+        products = [{"product": r["product"], "name": _text(r["name"]), "group": r["group"],
+                     "route": _text(r["route"]), "extra": money(r["extra_usd"])}
+                    for _, r in final.iterrows() if r["extra_usd"] > 0]
+    infeasible = None
+    if plan.infeasibility is not None:
+        inf = plan.infeasibility
+        infeasible = {"sentence": inf.sentence, "conflicts": list(inf.conflicts),
+                      "changes": [c.sentence for c in inf.combined]}
+    settings = {
+        "target share": share(sc.target_share[0]) if sc.target_share else "—",
+        "market-share cap": share(sc.market_share_max) if sc.market_share_max is not None
+        else "none",
+        "ramp-up (share of potential per year)": share(sc.ramp_share)
+        if sc.ramp_share is not None else "none",
+        "groups": ", ".join(sc.groups) if sc.groups else "all",
+        "baseline gap": money(sc.gap),
+        "years": f"{sc.years[0]}–{sc.years[-1]}" if sc.years else "—",
+    }
+    figs = {}
+    if charts:
+        figs = {"path": charts_plan.balance_path(plan)}
+        if not plan.mix.empty:
+            figs["mix"] = charts_plan.mix_bars(plan)
+    return {
+        "name": sc.name, "exporter": sc.exporter, "market": sc.market,
+        "status": plan.status, "feasible": plan.feasible,
+        "closed": money(summary["gap_closed_usd"]), "share_closed": share(
+            summary["share_closed"]), "final_year": summary["final_year"], "path": path,
+        "mix": mix, "binding": binding, "products": products, "infeasible": infeasible,
+        "settings": settings, "notes": list(plan.notes), "charts": figs,
+        "provenance": provenance_view(plan.provenance),
+    }
+
+
+# --------------------------------------------------------------------------- settlement
+
+_SETTLEMENT_HEADLINES = (
+    ("peak_idle_usd", "peak idle balance"), ("final_idle_usd", "idle balance at the end"),
+    ("average_idle_usd", "average idle balance"), ("total_cost_usd", "total cost"),
+    ("converted_usd", "converted to a third currency"), ("fund_paid_usd", "paid into the fund"),
+    ("imports_paid_usd", "imports paid from the balance"),
+)
+
+
+def settlement_section(result: Any, charts: bool = True) -> dict[str, Any]:
+    """Headline numbers, percentile bands and charts of a ``SettlementResult``."""
+    from tradegap.report import charts_settlement
+
+    s = result.summary
+    cards = [{"label": label, "value": money(s.get(key))}
+             for key, label in _SETTLEMENT_HEADLINES if key in s]
+    bands = []
+    for key, label in (("peak_idle_usd", "peak idle balance"), ("total_cost_usd", "total cost")):
+        if f"{key}_p5" in s:
+            bands.append({"label": label, "p5": money(s[f"{key}_p5"]),
+                          "p50": money(s[f"{key}_p50"]), "p95": money(s[f"{key}_p95"])})
+    figs = {}
+    if charts:
+        figs = {"vostro": charts_settlement.vostro_path(result),
+                "cost": charts_settlement.cumulative_cost(result)}
+    return {
+        "scenario": s.get("scenario"), "surplus": s.get("surplus"), "deficit": s.get("deficit"),
+        "currency": s.get("currency"), "start": s.get("start"), "end": s.get("end"),
+        "months": s.get("months"), "draws": s.get("draws"), "seed": s.get("seed"),
+        "peak_month": s.get("peak_idle_month"), "cards": cards, "bands": bands, "charts": figs,
+        "provenance": provenance_view(result.provenance),
+    }
+
+
+# --------------------------------------------------------------------------- data
+
+
+def data_section(wh: Any) -> dict[str, Any]:
+    """What the warehouse holds: datasets, their sources, rows set aside and provenance."""
+    from tradegap.warehouse.inspect import dataset_summary, list_datasets
+
+    listing = list_datasets(wh)
+    datasets = []
+    for name in listing["name"]:
+        for d in dataset_summary(wh, name):
+            if d["name"] != name:
+                continue
+            per = d.get("per_period")
+            periods = []
+            if isinstance(per, pd.DataFrame):
+                for _, r in per.iterrows():
+                    periods.append({"period": _text(r.get("period")),
+                                    "rows": f"{int(r['rows']):,}",
+                                    "value": money(_num(r.get("value_usd"))),
+                                    "products": _text(r.get("products"))})
+            prov = d.get("provenance") or {}
+            datasets.append({
+                "name": d["name"], "source": d["source"], "kind": d["kind"],
+                "rows": f"{int(d['rows']):,}", "synthetic": bool(d["synthetic"]),
+                "ingested_at": d["ingested_at"],
+                "set_aside": {k: f"{int(v):,}" for k, v in (d.get("set_aside") or {}).items()},
+                "set_aside_total": f"{sum(int(v) for v in (d.get('set_aside') or {}).values()):,}",
+                "revisions": _text(d.get("revisions")), "reporters": _text(d.get("reporters")),
+                "exporters": _text(d.get("exporters")), "importers": _text(d.get("importers")),
+                "products": _text(d.get("products")),
+                "provenance_notes": list(prov.get("notes", [])),
+                "provenance_datasets": list(prov.get("datasets", [])),
+                "periods": periods,
+            })
+    return {"home": str(wh.home), "datasets": datasets,
+            "synthetic": any(d["synthetic"] for d in datasets)}
+
+
+def balance_sources(result: Any) -> list[dict[str, str]]:
+    """Where each number of the balance came from: dataset, reporter and rows per side and
+    period (``BalanceResult.sources``)."""
+    rows = []
+    for _, r in result.sources.iterrows():
+        rows.append({"side": r["side"], "period": _text(r["period"]), "dataset": r["dataset"],
+                     "source": _text(r.get("source")), "reporter": _text(r.get("reporter")),
+                     "value": money(_num(r.get("value_usd"))), "rows": _text(r.get("rows"))})
+    return rows
