@@ -11,38 +11,64 @@ from tradegap.analysis.balance import balance
 from tradegap.warehouse import FLOWS, Warehouse
 
 
-def row(exp: str, imp: str, product: str, value: float, reporter: str, period: str = "2022",
-        period_type: str = "calendar_year", year: int = 2022, month: int | None = None,
-        quantity: float | None = None) -> dict[str, object]:
+def row(
+    exp: str,
+    imp: str,
+    product: str,
+    value: float,
+    reporter: str,
+    period: str = "2022",
+    period_type: str = "calendar_year",
+    year: int = 2022,
+    month: int | None = None,
+    quantity: float | None = None,
+) -> dict[str, object]:
     return {
-        "period": period, "period_type": period_type, "year": year, "month": month,
-        "exporter": exp, "importer": imp, "product": product, "hs_revision": "HS17",
-        "digits": len(product), "value_usd": value, "quantity": quantity,
-        "quantity_unit": "t" if quantity else None, "source": "test", "reporter": reporter,
+        "period": period,
+        "period_type": period_type,
+        "year": year,
+        "month": month,
+        "exporter": exp,
+        "importer": imp,
+        "product": product,
+        "hs_revision": "HS17",
+        "digits": len(product),
+        "value_usd": value,
+        "quantity": quantity,
+        "quantity_unit": "t" if quantity else None,
+        "source": "test",
+        "reporter": reporter,
         "flag": None,
     }
 
 
 def write(wh: Warehouse, name: str, rows: list[dict[str, object]], fp: str | None = None) -> None:
-    wh.write(name, pa.Table.from_pylist(rows, schema=FLOWS), source="test",
-             fingerprint=fp or name)
+    wh.write(name, pa.Table.from_pylist(rows, schema=FLOWS), source="test", fingerprint=fp or name)
 
 
 @pytest.fixture()
 def pair_wh(warehouse: Warehouse) -> Warehouse:
     # Russia's declarations (exporter for RUS→IND, importer for IND→RUS) ...
-    write(warehouse, "rus", [
-        row("RUS", "IND", "270900", 900.0, "exporter", quantity=10.0),
-        row("RUS", "IND", "310420", 100.0, "exporter"),
-        row("IND", "RUS", "300490", 60.0, "importer"),
-        row("IND", "RUS", "090111", 40.0, "importer"),
-    ])
+    write(
+        warehouse,
+        "rus",
+        [
+            row("RUS", "IND", "270900", 900.0, "exporter", quantity=10.0),
+            row("RUS", "IND", "310420", 100.0, "exporter"),
+            row("IND", "RUS", "300490", 60.0, "importer"),
+            row("IND", "RUS", "090111", 40.0, "importer"),
+        ],
+    )
     # ... and India's (importer for RUS→IND, exporter for IND→RUS)
-    write(warehouse, "ind", [
-        row("RUS", "IND", "270900", 990.0, "importer"),
-        row("IND", "RUS", "300490", 50.0, "exporter"),
-        row("IND", "RUS", "090111", 30.0, "exporter"),
-    ])
+    write(
+        warehouse,
+        "ind",
+        [
+            row("RUS", "IND", "270900", 990.0, "importer"),
+            row("IND", "RUS", "300490", 50.0, "exporter"),
+            row("IND", "RUS", "090111", 30.0, "exporter"),
+        ],
+    )
     return warehouse
 
 
@@ -95,10 +121,33 @@ def test_mirror_gap_where_both_declare(pair_wh: Warehouse) -> None:
 
 
 def test_months_sum_to_calendar_or_fiscal_years(warehouse: Warehouse) -> None:
-    rows = [row("IND", "RUS", "300490", 10.0 * m, "exporter", period=f"2023-{m:02d}",
-                period_type="month", year=2023, month=m) for m in range(1, 13)]
-    rows += [row("IND", "RUS", "300490", 1.0, "exporter", period="2024-01", period_type="month",
-                 year=2024, month=1)]
+    rows = [
+        row(
+            "IND",
+            "RUS",
+            "300490",
+            10.0 * m,
+            "exporter",
+            period=f"2023-{m:02d}",
+            period_type="month",
+            year=2023,
+            month=m,
+        )
+        for m in range(1, 13)
+    ]
+    rows += [
+        row(
+            "IND",
+            "RUS",
+            "300490",
+            1.0,
+            "exporter",
+            period="2024-01",
+            period_type="month",
+            year=2024,
+            month=1,
+        )
+    ]
     write(warehouse, "monthly", rows)
     cal = balance(warehouse, "IND", "RUS").summary.set_index("period")
     assert cal.loc["2023", "exports"] == 780.0

@@ -30,8 +30,9 @@ def test_data_list_and_info_json(demo_home: Path) -> None:
     payload = json.loads(listing.output)
     assert [d["synthetic"] for d in payload["datasets"]] == [True]
     name = payload["datasets"][0]["name"]
-    info = json.loads(runner.invoke(app, ["--home", str(demo_home), "data", "info", name,
-                                          "--json"]).output)
+    info = json.loads(
+        runner.invoke(app, ["--home", str(demo_home), "data", "info", name, "--json"]).output
+    )
     assert info[0]["rows"] == sum(p["rows"] for p in info[0]["per_period"])
     assert info[0]["exporters"] > 50
 
@@ -39,8 +40,21 @@ def test_data_list_and_info_json(demo_home: Path) -> None:
 def test_balance_json_out_and_charts(demo_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "summary.parquet"
     charts = tmp_path / "charts"
-    result = runner.invoke(app, ["--home", str(demo_home), "balance", "RUS", "IND", "--json",
-                                 "--out", str(out), "--charts", str(charts)])
+    result = runner.invoke(
+        app,
+        [
+            "--home",
+            str(demo_home),
+            "balance",
+            "RUS",
+            "IND",
+            "--json",
+            "--out",
+            str(out),
+            "--charts",
+            str(charts),
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["provenance"]["synthetic"] is True
@@ -65,9 +79,20 @@ def test_balance_table_output_labels_synthetic(demo_home: Path) -> None:
 
 def test_unknown_output_format_is_a_clear_error(demo_home: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "tradegap.cli", "--home", str(demo_home), "balance", "RUS",
-         "IND", "--out", str(tmp_path / "x.xlsx")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tradegap.cli",
+            "--home",
+            str(demo_home),
+            "balance",
+            "RUS",
+            "IND",
+            "--out",
+            str(tmp_path / "x.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "unknown output format '.xlsx'" in proc.stderr and "--out" in proc.stderr
@@ -78,9 +103,18 @@ def test_bad_input_file_exits_2_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("t,i,j\n2020,4,31\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "tradegap.cli", "--home", str(tmp_path / "wh"), "ingest",
-         "russia-customs", str(bad)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tradegap.cli",
+            "--home",
+            str(tmp_path / "wh"),
+            "ingest",
+            "russia-customs",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "bad.csv" in proc.stderr and "missing columns" in proc.stderr

@@ -43,7 +43,9 @@ SLOW_WRITER = textwrap.dedent(
 def start_slow_writer(home: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_WRITER, str(home)],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "writing"
@@ -89,14 +91,20 @@ def test_disk_full_during_write_is_a_clear_error(warehouse: Warehouse) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with pytest.raises(TradegapError, match="No space left on device.*unchanged") as err:
-        warehouse.write("t", pa.RecordBatchReader.from_batches(FLOWS, batches()),
-                        source="test", fingerprint="new")
+        warehouse.write(
+            "t",
+            pa.RecordBatchReader.from_batches(FLOWS, batches()),
+            source="test",
+            fingerprint="new",
+        )
     assert "free disk space" in str(err.value)
     assert snapshot(warehouse) == before
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="uses /dev/full")
-def test_write_error_from_the_filesystem(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_error_from_the_filesystem(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A real ENOSPC from the kernel: /dev/full refuses every write."""
     warehouse.write("t", flows(), source="test", fingerprint="old")
     before = snapshot(warehouse)

@@ -270,3 +270,19 @@ def test_bad_rows_of_each_file_are_reported_once(warehouse: Warehouse, small: Pa
     assert outcome.dataset.rows == 78 and parsed.rows_read == 80
     assert [(Path(i.file).name, i.line, i.value[:10]) for i in parsed.issues] == [
         (small.name, 5, "2020,4,999"), (y2021.name, 9, "2021,4,998")]
+
+
+def test_unique_keys_proof() -> None:
+    import numpy as np
+
+    from tradegap.sources.baci import _unique
+
+    runs = [np.arange(300, 400), np.arange(0, 100), np.arange(100, 300)]  # shuffled blocks
+    assert _unique(np.concatenate(runs))
+    merged = [np.arange(0, 100), np.arange(300, 400), np.arange(100, 300)]
+    assert not _unique(np.concatenate(merged))  # runs overlap: not proven (exact count then)
+    dup = [np.arange(0, 100), np.arange(99, 200)]  # 99 twice, across blocks
+    assert not _unique(np.concatenate(dup))
+    assert not _unique(np.array([5, 5]))
+    rng = np.random.default_rng(1)
+    assert not _unique(rng.permutation(10_000))  # unsorted: not proven, the caller counts

@@ -89,19 +89,21 @@ def test_short_codes_restored_and_confidential_counted(shared_data: Path) -> Non
 
 
 def test_demand_profile_totals_and_lower_bound(shared_data: Path, warehouse: Warehouse) -> None:
-    (parsed, outcome), = ingest(warehouse, "russia-demand", [shared_data / DEMAND])
+    ((parsed, outcome),) = ingest(warehouse, "russia-demand", [shared_data / DEMAND])
     raw = pd.read_parquet(shared_data / DEMAND)
     con = warehouse.connect()
-    got = con.execute("SELECT sum(value_usd) FROM demand WHERE flow = 'import' "
-                      "AND \"window\" = 'last12'").fetchone()[0]
+    got = con.execute(
+        "SELECT sum(value_usd) FROM demand WHERE flow = 'import' AND \"window\" = 'last12'"
+    ).fetchone()[0]
     assert got == pytest.approx(raw.loc[raw["NAPR"] == "ИМ", "STOIM_last12"].sum() * 1e9)
     assert con.execute("SELECT count(*) FROM demand WHERE flag <> 'lower_bound'").fetchone() == (0,)
     assert parsed.set_aside == {"year_before: no value": 92}
     assert "lower bound" in outcome.dataset.provenance["caveat"]
 
 
-def test_bad_rows_are_reported_and_nothing_is_written(tmp_path: Path, warehouse: Warehouse,
-                                                       shared_data: Path) -> None:
+def test_bad_rows_are_reported_and_nothing_is_written(
+    tmp_path: Path, warehouse: Warehouse, shared_data: Path
+) -> None:
     frame = pd.read_parquet(shared_data / BILATERAL).head(50)
     frame.loc[3, "NAPR"] = "XX"
     frame.loc[7, "TNVED"] = "12AB"

@@ -14,10 +14,21 @@ from tradegap.warehouse.lock import writer_lock
 def flows(n: int = 3, value: float = 1000.0) -> pa.Table:
     rows = [
         {
-            "period": "2020", "period_type": "calendar_year", "year": 2020, "month": None,
-            "exporter": "IND", "importer": "RUS", "product": f"{i:06d}", "hs_revision": "HS17",
-            "digits": 6, "value_usd": value * (i + 1), "quantity": None, "quantity_unit": None,
-            "source": "test", "reporter": "exporter", "flag": None,
+            "period": "2020",
+            "period_type": "calendar_year",
+            "year": 2020,
+            "month": None,
+            "exporter": "IND",
+            "importer": "RUS",
+            "product": f"{i:06d}",
+            "hs_revision": "HS17",
+            "digits": 6,
+            "value_usd": value * (i + 1),
+            "quantity": None,
+            "quantity_unit": None,
+            "source": "test",
+            "reporter": "exporter",
+            "flag": None,
         }
         for i in range(n)
     ]
@@ -56,7 +67,9 @@ def test_failed_write_leaves_warehouse_unchanged(warehouse: Warehouse) -> None:
     with pytest.raises(InputError, match="period"):
         warehouse.write("t", bad, source="test", fingerprint="b")
     assert snapshot(warehouse) == before
-    assert not (warehouse.home / "staging").exists() or not any((warehouse.home / "staging").iterdir())
+    assert not (warehouse.home / "staging").exists() or not any(
+        (warehouse.home / "staging").iterdir()
+    )
 
 
 def test_second_writer_is_refused(warehouse: Warehouse) -> None:

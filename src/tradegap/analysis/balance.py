@@ -25,7 +25,9 @@ SIDES = ("exports", "imports")
 #: imports, for a's balance), from the packaged reference facts (seen from India).
 _OFFICIAL_METRICS = {
     ("IND", "RUS"): (
-        "india_exports_to_russia", "india_imports_from_russia", "india_trade_balance_with_russia"
+        "india_exports_to_russia",
+        "india_imports_from_russia",
+        "india_trade_balance_with_russia",
     ),
 }
 
@@ -96,8 +98,9 @@ def _official(a: str, b: str) -> pd.DataFrame | None:
             part[column] = -part[column]
         out = part if out is None else out.merge(part, on="period", how="outer")
     assert out is not None
-    out["period_type"] = np.where(out["period"].str.startswith("FY"), "fiscal_year_in",
-                                  "calendar_year")
+    out["period_type"] = np.where(
+        out["period"].str.startswith("FY"), "fiscal_year_in", "calendar_year"
+    )
     return out
 
 
@@ -113,8 +116,13 @@ def _summary(pair: PairData) -> pd.DataFrame:
         part = chosen[chosen["side"] == side] if not chosen.empty else chosen
         values, datasets, notes = [], [], []
         for _, row in frame.iterrows():
-            match = part[(part["period_type"] == row["period_type"]) &
-                         (part["period"] == row["period"])] if not part.empty else part
+            match = (
+                part[
+                    (part["period_type"] == row["period_type"]) & (part["period"] == row["period"])
+                ]
+                if not part.empty
+                else part
+            )
             if match.empty:
                 src, dst = (pair.a, pair.b) if side == "exports" else (pair.b, pair.a)
                 values.append(np.nan)
@@ -132,11 +140,13 @@ def _summary(pair: PairData) -> pd.DataFrame:
         frame["balance"] = frame["exports"] - frame["imports"]
         frame["turnover"] = frame["exports"] + frame["imports"]
         partial = frame["exports_dataset"].isin(pair.partial_datasets) | frame[
-            "imports_dataset"].isin(pair.partial_datasets)
+            "imports_dataset"
+        ].isin(pair.partial_datasets)
         frame["balance_note"] = None
         frame.loc[partial, ["balance", "turnover"]] = np.nan
         frame.loc[partial, "balance_note"] = (
-            "not computed: one side covers only some products (see its note)")
+            "not computed: one side covers only some products (see its note)"
+        )
         shares = pair.con.execute(
             "SELECT side, period_type, period, "
             "sum(value_usd) FILTER (WHERE product LIKE '27%') AS fuels, "
@@ -161,7 +171,8 @@ def _summary(pair: PairData) -> pd.DataFrame:
         frame["headline_balance"] = frame["official_exports"] - frame["official_imports"]
         for side in SIDES:
             frame[f"{side}_crude_share_of_official"] = (
-                frame[f"{side}_crude"] / frame[f"official_{side}"])
+                frame[f"{side}_crude"] / frame[f"official_{side}"]
+            )
         frame["_order"] = frame["period"].str.extract(r"(\d{4})")[0].astype(float)
         frame = frame.sort_values(["period_type", "_order"]).drop(columns="_order")
         for side in SIDES:

@@ -81,14 +81,25 @@ def drivers(pair: PairData, level: str = "hs4", top: int = 15) -> pd.DataFrame:
     """
     frame = _by_code(pair, _check_level(level))
     wide = frame.pivot_table(
-        index=["period_type", "period", "code"], columns="side", values="value_usd",
-        aggfunc="sum", fill_value=0.0,
+        index=["period_type", "period", "code"],
+        columns="side",
+        values="value_usd",
+        aggfunc="sum",
+        fill_value=0.0,
     ).reset_index()
     for side in ("exports", "imports"):
         if side not in wide:
             return pd.DataFrame(
-                columns=["period_type", "period", "code", "name", "exports", "imports", "net",
-                         "contribution"]
+                columns=[
+                    "period_type",
+                    "period",
+                    "code",
+                    "name",
+                    "exports",
+                    "imports",
+                    "net",
+                    "contribution",
+                ]
             )
     wide["net"] = wide["exports"] - wide["imports"]
     balance = wide.groupby(["period_type", "period"])["net"].transform("sum")

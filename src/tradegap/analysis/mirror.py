@@ -13,8 +13,16 @@ import pandas as pd
 from tradegap.analysis.pair_data import PairData
 
 _COLUMNS = [
-    "side", "period_type", "period", "code", "exporter_declared", "importer_declared",
-    "gap", "cif_fob_ratio", "exporter_dataset", "importer_dataset",
+    "side",
+    "period_type",
+    "period",
+    "code",
+    "exporter_declared",
+    "importer_declared",
+    "gap",
+    "cif_fob_ratio",
+    "exporter_dataset",
+    "importer_dataset",
 ]
 
 
@@ -29,11 +37,15 @@ def mirror(pair: PairData, digits: int = 6) -> pd.DataFrame:
     if datasets.empty:
         return pd.DataFrame(columns=_COLUMNS)
     # one dataset per role: the one with most rows
-    best = datasets.sort_values("n", ascending=False).groupby(
-        ["side", "period_type", "period", "reporter"], as_index=False
-    ).first()
+    best = (
+        datasets.sort_values("n", ascending=False)
+        .groupby(["side", "period_type", "period", "reporter"], as_index=False)
+        .first()
+    )
     both = best.pivot_table(
-        index=["side", "period_type", "period"], columns="reporter", values="dataset",
+        index=["side", "period_type", "period"],
+        columns="reporter",
+        values="dataset",
         aggfunc="first",
     )
     if not {"exporter", "importer"} <= set(both.columns):
@@ -63,7 +75,11 @@ def mirror(pair: PairData, digits: int = 6) -> pd.DataFrame:
     frame["cif_fob_ratio"] = frame["importer_declared"] / frame["exporter_declared"].where(
         frame["exporter_declared"] > 0
     )
-    frame = frame.sort_values(["side", "period", "gap"], key=lambda s: s.abs() if s.name == "gap" else s, ascending=[True, True, False])
+    frame = frame.sort_values(
+        ["side", "period", "gap"],
+        key=lambda s: s.abs() if s.name == "gap" else s,
+        ascending=[True, True, False],
+    )
     return frame[_COLUMNS].reset_index(drop=True)
 
 
@@ -71,8 +87,17 @@ def mirror_totals(table: pd.DataFrame) -> pd.DataFrame:
     """Totals of :func:`mirror` per side and period (products declared by both sides only,
     and all products)."""
     if table.empty:
-        return pd.DataFrame(columns=["side", "period_type", "period", "exporter_declared",
-                                     "importer_declared", "gap", "cif_fob_ratio"])
+        return pd.DataFrame(
+            columns=[
+                "side",
+                "period_type",
+                "period",
+                "exporter_declared",
+                "importer_declared",
+                "gap",
+                "cif_fob_ratio",
+            ]
+        )
     out = table.groupby(["side", "period_type", "period"], as_index=False)[
         ["exporter_declared", "importer_declared"]
     ].sum(min_count=1)

@@ -130,7 +130,8 @@ def load_pair(
     )
     con.unregister("_chosen")
     notes = {
-        name: str(info.provenance.get("coverage", "")) for name, info in infos.items()
+        name: str(info.provenance.get("coverage", ""))
+        for name, info in infos.items()
         if info.provenance.get("coverage")
     }
     return PairData(

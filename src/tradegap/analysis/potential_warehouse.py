@@ -1,7 +1,12 @@
 """Export potential read from the warehouse: picks the dataset, reduces the flows in DuckDB to
-what the pair needs, and calls :func:`tradegap.analysis.potential.export_potential`."""
+what the pair needs, and calls :func:`tradegap.analysis.potential.export_potential`; or, for
+every exporter × market × product at once, runs the SQL of
+:mod:`tradegap.analysis.potential_sql` on a query engine (:func:`potential_global`)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -11,6 +16,7 @@ from tradegap.analysis.potential import (
     export_potential,
     window_years,
 )
+from tradegap.engine.base import Engine
 from tradegap.errors import InputError, TradegapError
 from tradegap.provenance import Provenance
 from tradegap.warehouse import Warehouse
@@ -131,3 +137,90 @@ def _add_names(result: PotentialResult, revision: str) -> None:
         return
     mapping = ref.drop_duplicates("code").set_index("code")["name"]
     result.table.insert(3, "name", result.table["product"].map(mapping))
+
+
+@dataclass
+class GlobalPotential:
+    """Export potential of every exporter × market × product of one year (see
+    :func:`tradegap.analysis.potential_sql.global_potential`). ``table`` is None when the rows
+    were written to ``path`` instead of collected."""
+
+    year: int
+    dataset: str
+    reporter: str
+    digits: int
+    engine: str
+    table: pd.DataFrame | None
+    path: Path | None
+    provenance: Provenance
+
+
+def world_slice(engine: Engine, dataset: str) -> tuple[str, int, list[str], list[str], int]:
+    """For ``dataset``'s calendar-year flows: the declaring side to use (by
+    :data:`REPORTER_PREFERENCE`), the finest product level, its HS revisions, notes, and the
+    latest year. One scan, on any engine."""
+    ds = dataset.replace("'", "''")
+    found = engine.rows(
+        "SELECT reporter, CAST(digits AS INTEGER) AS digits, hs_revision, "
+        "CAST(MAX(year) AS INTEGER) AS last FROM flows "
+        f"WHERE dataset = '{ds}' AND period_type = 'calendar_year' "
+        "GROUP BY reporter, digits, hs_revision"
+    )
+    if not found:
+        raise InputError(
+            f"dataset {dataset!r} has no calendar-year flows",
+            field="--dataset",
+            hint="export potential needs world flows by calendar year (e.g. BACI)",
+        )
+    reporters = {r[0] for r in found}
+    reporter = next((r for r in REPORTER_PREFERENCE if r in reporters), sorted(reporters)[0])
+    digits = max(int(r[1]) for r in found if r[0] == reporter)
+    chosen = [r for r in found if r[0] == reporter and int(r[1]) == digits]
+    revisions = sorted({r[2] for r in chosen})
+    notes = []
+    if len(reporters) > 1:
+        notes.append(f"flows declared by the {reporter} used ({', '.join(sorted(reporters))} "
+                     "present)")
+    if len({int(r[1]) for r in found}) > 1:
+        notes.append(f"products at {digits} digits used")
+    return reporter, digits, revisions, notes, max(int(r[3]) for r in chosen)
+
+
+def potential_global(
+    wh: Warehouse,
+    year: int | None = None,
+    params: PotentialParams | None = None,
+    *,
+    dataset: str | None = None,
+    engine: str | None = None,
+    out: Path | None = None,
+    master: str | None = None,
+    memory_limit: str | None = None,
+    distances: pd.DataFrame | None = None,
+    growth: pd.DataFrame | None = None,
+) -> GlobalPotential:
+    """Export potential of every exporter in every market for every product (ITC method,
+    Decreux & Spies 2016) from one world dataset of the warehouse, on the query engine
+    ``engine`` (``duckdb`` or ``spark``, see :func:`tradegap.engine.open_engine`). With ``out``
+    (.parquet or .csv) the engine writes the rows there without collecting them (BACI size:
+    tens of millions of rows); else they come back as a DataFrame."""
+    from tradegap.analysis.potential_sql import global_potential_sql
+    from tradegap.engine import open_engine
+
+    params = params or PotentialParams()
+    name = pick_dataset(wh, dataset)
+    info = wh.dataset(name)
+    with open_engine(wh, engine, master=master, memory_limit=memory_limit) as eng:
+        reporter, digits, revisions, notes, last = world_slice(eng, name)
+        year = int(year) if year is not None else last
+        query = global_potential_sql(eng, year, params, dataset=name, reporter=reporter,
+                                     digits=digits, distances=distances, growth=growth)
+        table = None
+        if out is not None:
+            out = eng.write(query, Path(out))
+        else:
+            table = eng.sql(query)
+        prov = Provenance(sources=[info.source], datasets=[name], revisions=revisions,
+                          synthetic=info.synthetic, notes=notes)
+        return GlobalPotential(year=year, dataset=name, reporter=reporter, digits=digits,
+                               engine=eng.name, table=table, path=out, provenance=prov)

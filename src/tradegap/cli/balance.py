@@ -13,18 +13,31 @@ from tradegap.report.format import money, share
 
 def _summary_view(s: pd.DataFrame) -> pd.DataFrame:
     view = pd.DataFrame({"period": s["period"]})
-    for column in ("exports", "imports", "balance", "official_exports", "official_imports",
-                   "headline_balance"):
+    for column in (
+        "exports",
+        "imports",
+        "balance",
+        "official_exports",
+        "official_imports",
+        "headline_balance",
+    ):
         if column in s and s[column].notna().any():
             view[column] = [money(v) for v in s[column]]
-    for column in ("exports_coverage", "imports_coverage", "imports_fuel_share",
-                   "exports_fuel_share"):
+    for column in (
+        "exports_coverage",
+        "imports_coverage",
+        "imports_fuel_share",
+        "exports_fuel_share",
+    ):
         if column in s and s[column].notna().any():
             view[column.replace("_", " ")] = [share(v) for v in s[column]]
     notes = []
     for _, row in s.iterrows():
-        parts = [str(row[c]) for c in ("exports_note", "imports_note", "balance_note")
-                 if c in s and isinstance(row[c], str) and row[c]]
+        parts = [
+            str(row[c])
+            for c in ("exports_note", "imports_note", "balance_note")
+            if c in s and isinstance(row[c], str) and row[c]
+        ]
         notes.append("; ".join(parts))
     view["notes"] = notes
     return view
@@ -37,16 +50,22 @@ def register(app: typer.Typer) -> None:
         a: str = typer.Argument(..., help="ISO3 of the economy seen from (e.g. RUS)."),
         b: str = typer.Argument(..., help="ISO3 of its partner (e.g. IND)."),
         frequency: str = typer.Option(
-            "calendar_year", "--frequency",
+            "calendar_year",
+            "--frequency",
             help="How monthly data are summed: calendar_year or fiscal_year_in.",
         ),
-        dataset: list[str] = typer.Option(None, "--dataset", help="Use only these datasets, "
-                                          "in this order of preference (repeatable)."),
-        level: str = typer.Option("chapter", "--level", help="Composition level: section, "
-                                  "chapter, hs4 or hs6."),
+        dataset: list[str] = typer.Option(
+            None,
+            "--dataset",
+            help="Use only these datasets, in this order of preference (repeatable).",
+        ),
+        level: str = typer.Option(
+            "chapter", "--level", help="Composition level: section, chapter, hs4 or hs6."
+        ),
         top: int = typer.Option(10, "--top", help="Drivers shown per period."),
-        charts: Path = typer.Option(None, "--charts", help="Write charts (HTML and PNG) into "
-                                    "this directory."),
+        charts: Path = typer.Option(
+            None, "--charts", help="Write charts (HTML and PNG) into this directory."
+        ),
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
     ) -> None:
@@ -56,8 +75,9 @@ def register(app: typer.Typer) -> None:
         from tradegap.cli.common import write_table
 
         wh = state(ctx).warehouse()
-        result = balance(wh, a, b, frequency=frequency, datasets=dataset or None, level=level,
-                         top=top)
+        result = balance(
+            wh, a, b, frequency=frequency, datasets=dataset or None, level=level, top=top
+        )
         if out is not None:
             write_table(result.summary, out)
         written = _write_charts(result, charts) if charts is not None else []
@@ -78,18 +98,26 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
     caption = prov.label
     if prov.synthetic:
         console.print(f"[bold yellow]{prov.label}[/]")
-    console.print(rich_table(_summary_view(result.summary),
-                             title=f"{result.a}–{result.b} balance (seen from {result.a})",
-                             caption=caption))
+    console.print(
+        rich_table(
+            _summary_view(result.summary),
+            title=f"{result.a}–{result.b} balance (seen from {result.a})",
+            caption=caption,
+        )
+    )
     for note in result.notes:
         console.print(f"[yellow]{note}[/]")
     if not result.drivers.empty:
         latest = sorted(result.drivers["period"].unique())[-1]
         d = result.drivers[result.drivers["period"] == latest].head(top)
-        view = pd.DataFrame({
-            "code": d["code"], "name": d["name"].fillna("").str.slice(0, 50),
-            "net": [money(v) for v in d["net"]], "contribution": [share(v) for v in d["contribution"]],
-        })
+        view = pd.DataFrame(
+            {
+                "code": d["code"],
+                "name": d["name"].fillna("").str.slice(0, 50),
+                "net": [money(v) for v in d["net"]],
+                "contribution": [share(v) for v in d["contribution"]],
+            }
+        )
         console.print(rich_table(view, title=f"Top drivers of the balance, {latest}"))
     if not result.concentration.empty:
         c = result.concentration.copy()

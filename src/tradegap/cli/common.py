@@ -56,7 +56,9 @@ def to_jsonable(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
-    if value is pd.NaT or (not isinstance(value, str | bytes | bool | int | float) and pd.isna(value) is True):
+    if value is pd.NaT or (
+        not isinstance(value, str | bytes | bool | int | float) and pd.isna(value) is True
+    ):
         return None
     if isinstance(value, pd.Timestamp | Path):
         return str(value)

@@ -31,14 +31,22 @@ def register(app: typer.Typer) -> None:
         paths: list[Path] = typer.Argument(None, help="Input files (none for 'demo')."),
         name: str = typer.Option(None, "--name", help="Dataset name (default: from the source)."),
         max_bad_rows: float = typer.Option(
-            0, "--max-bad-rows", help="Malformed rows to set aside before failing: a count, "
-            "or a share below 1 (0.001 = 0.1%). Default 0: any malformed row fails the ingest."
+            0,
+            "--max-bad-rows",
+            help="Malformed rows to set aside before failing: a count, "
+            "or a share below 1 (0.001 = 0.1%). Default 0: any malformed row fails the ingest.",
         ),
-        scale: str = typer.Option(None, "--scale", help="demo: small, medium, large, baci or a row count."),
+        scale: str = typer.Option(
+            None, "--scale", help="demo: small, medium, large, baci or a row count."
+        ),
         seed: int = typer.Option(None, "--seed", help="demo: random seed."),
-        mapping: Path = typer.Option(None, "--mapping", help="tidy: TOML file with the column mapping."),
+        mapping: Path = typer.Option(
+            None, "--mapping", help="tidy: TOML file with the column mapping."
+        ),
         map_: list[str] = typer.Option(None, "--map", help="tidy: FIELD=COLUMN, repeatable."),
-        settings: list[str] = typer.Option(None, "--set", help="Source option KEY=VALUE, repeatable."),
+        settings: list[str] = typer.Option(
+            None, "--set", help="Source option KEY=VALUE, repeatable."
+        ),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Load SOURCE files into the warehouse (atomic: a failed ingest changes nothing)."""
@@ -52,17 +60,21 @@ def register(app: typer.Typer) -> None:
         wh = state(ctx).warehouse()
         results = ingest(wh, source, list(paths or []), **options)
         if as_json:
-            print_json([
-                {"changed": o.changed, "dataset": o.dataset.to_dict(), "set_aside": p.set_aside}
-                for p, o in results
-            ])
+            print_json(
+                [
+                    {"changed": o.changed, "dataset": o.dataset.to_dict(), "set_aside": p.set_aside}
+                    for p, o in results
+                ]
+            )
             return
         for parsed, outcome in results:
             info = outcome.dataset
             verb = "stored" if outcome.changed else "unchanged (same input already stored)"
             console.print(f"[bold]{info.name}[/]: {info.rows:,} rows {verb} in {wh.home}")
             if info.synthetic:
-                console.print("[yellow]SYNTHETIC demo data: every result from it is labelled so.[/]")
+                console.print(
+                    "[yellow]SYNTHETIC demo data: every result from it is labelled so.[/]"
+                )
             if parsed.set_aside:
                 console.print("Rows set aside (counted, not loaded):")
                 for reason, count in parsed.set_aside.items():

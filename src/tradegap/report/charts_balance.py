@@ -16,44 +16,68 @@ def balance_over_time(result: BalanceResult) -> go.Figure:
     """Exports, imports (bars) and balance (line) by period, US$ bn."""
     s = result.summary
     fig = go.Figure()
-    for column, name in (("exports", f"{result.a} exports to {result.b}"),
-                         ("imports", f"{result.a} imports from {result.b}"),
-                         ("balance", "balance")):
+    for column, name in (
+        ("exports", f"{result.a} exports to {result.b}"),
+        ("imports", f"{result.a} imports from {result.b}"),
+        ("balance", "balance"),
+    ):
         if column not in s:
             continue
         values = s[column] / 1e9
         kind = go.Scatter if column == "balance" else go.Bar
         extra = {"mode": "lines+markers"} if column == "balance" else {}
-        fig.add_trace(kind(x=s["period"], y=values, name=name,
-                           customdata=[money(v) for v in s[column]], hovertemplate=_HOVER,
-                           **extra))
+        fig.add_trace(
+            kind(
+                x=s["period"],
+                y=values,
+                name=name,
+                customdata=[money(v) for v in s[column]],
+                hovertemplate=_HOVER,
+                **extra,
+            )
+        )
     if "official_balance" in s and s["official_balance"].notna().any():
-        fig.add_trace(go.Scatter(
-            x=s["period"], y=s["official_balance"] / 1e9, name="official balance",
-            mode="markers", marker={"symbol": "diamond", "size": 10},
-            customdata=[money(v) for v in s["official_balance"]], hovertemplate=_HOVER,
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=s["period"],
+                y=s["official_balance"] / 1e9,
+                name="official balance",
+                mode="markers",
+                marker={"symbol": "diamond", "size": 10},
+                customdata=[money(v) for v in s["official_balance"]],
+                hovertemplate=_HOVER,
+            )
+        )
     fig.update_layout(
         title=f"{result.a}–{result.b} trade balance (seen from {result.a})",
-        xaxis_title="period", yaxis_title="US$ bn", barmode="group",
+        xaxis_title="period",
+        yaxis_title="US$ bn",
+        barmode="group",
     )
     return label_synthetic(fig, result.provenance.synthetic)
 
 
-def composition_treemap(result: BalanceResult, side: str = "imports",
-                        period: str | None = None) -> go.Figure:
+def composition_treemap(
+    result: BalanceResult, side: str = "imports", period: str | None = None
+) -> go.Figure:
     """Treemap of one side's composition in one period (default: the latest)."""
     comp = result.composition[result.composition["side"] == side]
     if period is None and not comp.empty:
         period = sorted(comp["period"].unique())[-1]
     comp = comp[comp["period"] == period]
-    labels = [f"{c} {n}" if isinstance(n, str) else str(c)
-              for c, n in zip(comp["code"], comp["name"], strict=False)]
-    fig = go.Figure(go.Treemap(
-        labels=labels, parents=[""] * len(labels), values=comp["value_usd"],
-        customdata=[money(v) for v in comp["value_usd"]],
-        hovertemplate="%{label}<br>%{customdata}<br>%{percentRoot:.1%}<extra></extra>",
-    ))
+    labels = [
+        f"{c} {n}" if isinstance(n, str) else str(c)
+        for c, n in zip(comp["code"], comp["name"], strict=False)
+    ]
+    fig = go.Figure(
+        go.Treemap(
+            labels=labels,
+            parents=[""] * len(labels),
+            values=comp["value_usd"],
+            customdata=[money(v) for v in comp["value_usd"]],
+            hovertemplate="%{label}<br>%{customdata}<br>%{percentRoot:.1%}<extra></extra>",
+        )
+    )
     flow = f"{result.a}→{result.b}" if side == "exports" else f"{result.b}→{result.a}"
     fig.update_layout(title=f"Composition of {flow}, {period} (value, US$)")
     return label_synthetic(fig, result.provenance.synthetic)
@@ -65,14 +89,24 @@ def top_drivers(result: BalanceResult, period: str | None = None) -> go.Figure:
     if period is None and not d.empty:
         period = sorted(d["period"].unique())[-1]
     d = d[d["period"] == period].iloc[::-1] if not d.empty else d
-    names = [f"{c} {str(n)[:40]}" if isinstance(n, str) else str(c)
-             for c, n in zip(d.get("code", pd.Series(dtype=str)),
-                             d.get("name", pd.Series(dtype=str)), strict=False)]
-    fig = go.Figure(go.Bar(
-        x=d.get("net", pd.Series(dtype=float)) / 1e9, y=names, orientation="h",
-        customdata=[money(v) for v in d.get("net", [])],
-        hovertemplate="%{y}<br>net %{customdata}<extra></extra>",
-    ))
-    fig.update_layout(title=f"Top drivers of the {result.a}–{result.b} balance, {period}",
-                      xaxis_title=f"net exports of {result.a}, US$ bn", yaxis_title="product")
+    names = [
+        f"{c} {str(n)[:40]}" if isinstance(n, str) else str(c)
+        for c, n in zip(
+            d.get("code", pd.Series(dtype=str)), d.get("name", pd.Series(dtype=str)), strict=False
+        )
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=d.get("net", pd.Series(dtype=float)) / 1e9,
+            y=names,
+            orientation="h",
+            customdata=[money(v) for v in d.get("net", [])],
+            hovertemplate="%{y}<br>net %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=f"Top drivers of the {result.a}–{result.b} balance, {period}",
+        xaxis_title=f"net exports of {result.a}, US$ bn",
+        yaxis_title="product",
+    )
     return label_synthetic(fig, result.provenance.synthetic)

@@ -21,7 +21,12 @@ def label_synthetic(fig: go.Figure, synthetic: bool) -> go.Figure:
         title = fig.layout.title.text or ""
         fig.update_layout(title_text=f"{title}<br><sup>{SYNTHETIC_LABEL}</sup>")
         fig.add_annotation(
-            text="SYNTHETIC", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+            text="SYNTHETIC",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
             font={"size": 48, "color": "rgba(200,0,0,0.12)"},
         )
     return fig

@@ -3,14 +3,12 @@
 The report and the dashboard render the same section partials
 (``report/templates/sections/*.html.j2``). Charts are rendered by the ``chart`` global: in the
 dashboard and the HTML report as a Plotly div (plotly.js served by the app or inlined in the
-file), in the PDF as a PNG data URI made by Kaleido with the local Chromium.
+file); :mod:`tradegap.report.pdf` swaps it for PNG data URIs made by Kaleido.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,36 +34,17 @@ def interactive_chart(fig: go.Figure | None) -> Markup:
     if fig is None:
         return Markup("")
     title = fig.layout.title.text or "chart"
-    return Markup('<div class="tg-chart" role="img" aria-label="{}" data-figure="{}"></div>').format(
-        title.split("<br>")[0], fig.to_json())
+    tag = '<div class="tg-chart" role="img" aria-label="{}" data-figure="{}"></div>'
+    return Markup(tag).format(title.split("<br>")[0], fig.to_json())
 
 
-def png_data_uri(fig: go.Figure, width: int = 1000, height: int = 520) -> str:
-    """The figure as a PNG data URI (Kaleido with the local Chromium)."""
-    from tradegap.report.figures import write_png
-
-    with tempfile.TemporaryDirectory(prefix="tradegap-png-") as tmp:
-        path = write_png(fig, Path(tmp) / "chart.png", width=width, height=height)
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:image/png;base64,{data}"
-
-
-def static_chart(fig: go.Figure | None) -> Markup:
-    """An <img> with the figure as an embedded PNG (for the PDF)."""
-    if fig is None:
-        return Markup("")
-    title = (fig.layout.title.text or "chart").split("<br>")[0]
-    return Markup('<img class="tg-static-chart" alt="{}" src="{}">').format(
-        title, png_data_uri(fig))
-
-
-def environment(extra: Iterable[Path] = (), *, static_charts: bool = False) -> Environment:
+def environment(extra: Iterable[Path] = ()) -> Environment:
     """Jinja environment over ``extra`` template folders, then the report's templates."""
     loaders = [FileSystemLoader(str(p)) for p in extra] + [FileSystemLoader(str(TEMPLATES))]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(
-        chart=static_chart if static_charts else interactive_chart,
+        chart=interactive_chart,
         money=money, share=share, SYNTHETIC_LABEL=SYNTHETIC_LABEL,
     )
     return env

@@ -1,29 +1,87 @@
-"""The PDF report: the same templates as the HTML report, charts as embedded PNGs (Kaleido),
-laid out by WeasyPrint. Nothing is fetched: every resource is inline."""
+"""The PDF report: the same templates as the HTML report, charts as embedded PNGs (Kaleido with
+the local Chromium), laid out by WeasyPrint. Nothing is fetched: every resource is inline."""
 
 from __future__ import annotations
 
+import base64
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import plotly.graph_objects as go
+from markupsafe import Markup
+
 from tradegap.errors import TradegapError
+
+PNG_SIZE = (1000, 520)
+
+
+def collect_figures(value: Any) -> list[go.Figure]:
+    """Every Plotly figure inside a (nested) template context."""
+    if isinstance(value, go.Figure):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in collect_figures(v)]
+    if isinstance(value, list | tuple):
+        return [f for v in value for f in collect_figures(v)]
+    return []
+
+
+def render_pngs(figures: list[go.Figure]) -> dict[int, str]:
+    """PNG data URIs of ``figures`` keyed by ``id(fig)``, rendered in one Kaleido session."""
+    import plotly.io as pio
+
+    from tradegap.report.figures import find_browser
+
+    if not figures:
+        return {}
+    browser = find_browser()
+    if browser is None:
+        raise TradegapError("cannot draw the PDF's charts: PNG export needs Chromium and none "
+                            "was found", hint="install it (Debian: apt-get install chromium) "
+                            "or write the report as .html")
+    os.environ.setdefault("BROWSER_PATH", browser)
+    width, height = PNG_SIZE
+    with tempfile.TemporaryDirectory(prefix="tradegap-png-") as tmp:
+        paths = [Path(tmp) / f"chart{i}.png" for i in range(len(figures))]
+        pio.write_images(figures, paths, format="png", width=width, height=height)
+        return {id(f): "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
+                for f, p in zip(figures, paths, strict=True)}
 
 
 def render_pdf_html(context: dict[str, Any]) -> str:
     """The report's HTML with static charts (PNG data URIs) and no scripts."""
     from tradegap.report.html import environment
 
-    env = environment(static_charts=True)
+    uris = render_pngs(collect_figures(context))
+    env = environment()
+
+    def chart(fig: go.Figure | None) -> Markup:
+        if fig is None:
+            return Markup("")
+        title = (fig.layout.title.text or "chart").split("<br>")[0]
+        return Markup('<img class="tg-static-chart" alt="{}" src="{}">').format(
+            title, uris[id(fig)])
+
+    env.globals["chart"] = chart
     return env.get_template("report.html.j2").render(**context, pdf=True, inline_js="")
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint URL fetcher: data URIs only, never the network or the file system."""
-    if url.startswith("data:"):
+def _fetcher() -> Any:
+    """A WeasyPrint URL fetcher that allows data URIs only (never the network or files)."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint < 66
         from weasyprint.urls import default_url_fetcher
 
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"the report fetches nothing: {url[:80]}")
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+            if not url.startswith("data:"):
+                raise ValueError(f"the report fetches nothing: {url[:80]}")
+            return default_url_fetcher(url, *args, **kwargs)
+
+        return fetch
+    return URLFetcher(allowed_protocols=["data"])
 
 
 def write_pdf(context: dict[str, Any], out: Path) -> Path:
@@ -34,5 +92,5 @@ def write_pdf(context: dict[str, Any], out: Path) -> Path:
         raise TradegapError(f"cannot write {out}: WeasyPrint is unavailable ({exc})",
                             hint="run scripts/ensure-system-deps, or write .html") from exc
     html = render_pdf_html(context)
-    HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(str(out))
+    HTML(string=html, url_fetcher=_fetcher()).write_pdf(str(out))
     return out

@@ -40,8 +40,13 @@ class Parsed:
     def request(self) -> WriteRequest:
         """What :meth:`Warehouse.write_many` needs to store this dataset."""
         return WriteRequest(
-            self.dataset, self.data, kind=self.kind, source=self.source,
-            fingerprint=self.fingerprint, provenance=self.provenance, report=self.report(),
+            self.dataset,
+            self.data,
+            kind=self.kind,
+            source=self.source,
+            fingerprint=self.fingerprint,
+            provenance=self.provenance,
+            report=self.report(),
             synthetic=self.synthetic,
         )
 
@@ -99,8 +104,11 @@ def require_file(path: Path, what: str) -> Path:
     """``path`` if it is a readable file, else an :class:`InputError` saying what was expected."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"file not found (expected {what})", file=str(path),
-                         hint="check the path; relative paths are read from the current directory")
+        raise InputError(
+            f"file not found (expected {what})",
+            file=str(path),
+            hint="check the path; relative paths are read from the current directory",
+        )
     if not path.is_file():
         raise InputError(f"not a file (expected {what})", file=str(path))
     return path

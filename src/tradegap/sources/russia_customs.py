@@ -55,20 +55,30 @@ def _read(path: Path) -> pd.DataFrame:
         elif path.suffix.lower() == ".csv":
             frame = pd.read_csv(path, dtype={"TNVED": str, "EDIZM": str, "NAPR": str})
         else:
-            raise InputError("expected a .parquet or .csv file", file=str(path),
-                             hint="export the table as Parquet or CSV")
+            raise InputError(
+                "expected a .parquet or .csv file",
+                file=str(path),
+                hint="export the table as Parquet or CSV",
+            )
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", file=str(path),
-                         hint="save the CSV as UTF-8 (the NAPR codes are Cyrillic)") from exc
+        raise InputError(
+            f"not UTF-8 text ({exc.reason})",
+            file=str(path),
+            hint="save the CSV as UTF-8 (the NAPR codes are Cyrillic)",
+        ) from exc
     except InputError:
         raise
     except Exception as exc:  # pyarrow/pandas raise many types for corrupt files
-        raise InputError(f"cannot read the file: {exc}", file=str(path),
-                         hint="check that the file is complete (not truncated)") from exc
+        raise InputError(
+            f"cannot read the file: {exc}",
+            file=str(path),
+            hint="check that the file is complete (not truncated)",
+        ) from exc
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise InputError(
-            f"missing columns {missing}; found {list(frame.columns)}", file=str(path),
+            f"missing columns {missing}; found {list(frame.columns)}",
+            file=str(path),
             hint=f"the Russian customs layout needs the columns {REQUIRED}",
         )
     return frame
@@ -103,8 +113,12 @@ def parse(
         (source.isna(), "Source", frame["Source"], "Source must be 'FTS' or 'MIRROR'"),
         (period.isna(), "PERIOD", frame["PERIOD"], "not a date"),
         (~partner.str.fullmatch(r"[A-Z]{3}"), "STRANA", frame["STRANA"], "not an ISO3 code"),
-        (~code.str.fullmatch(r"\d{5,10}|X{10}"), "TNVED", frame["TNVED"],
-         "product code must have 5–10 digits or be XXXXXXXXXX"),
+        (
+            ~code.str.fullmatch(r"\d{5,10}|X{10}"),
+            "TNVED",
+            frame["TNVED"],
+            "product code must have 5–10 digits or be XXXXXXXXXX",
+        ),
         (value < 0, "STOIM", frame["STOIM"], "negative value"),
         (frame["STOIM"].notna() & value.isna(), "STOIM", frame["STOIM"], "not a number"),
     ]
@@ -139,8 +153,7 @@ def parse(
         importing = sub_flow == "import"  # import into Russia: partner → Russia
         year = period[keep].dt.year
         exporter = partner[keep].where(importing, reporter_country)
-        importer = pd.Series(reporter_country, index=exporter.index).where(
-            importing, partner[keep])
+        importer = pd.Series(reporter_country, index=exporter.index).where(importing, partner[keep])
         # who declared the row: Russia's customs declare as Russia; the mirror rows are the
         # partner's own declarations (its exports when Russia imports, and vice versa)
         if src == "FTS":
@@ -149,32 +162,38 @@ def parse(
             reporter = importing.map({True: "exporter", False: "importer"})
         product = code[keep]
         conf = product == CONFIDENTIAL
-        table = pd.DataFrame({
-            "period": period[keep].dt.strftime("%Y-%m"),
-            "period_type": "month",
-            "year": year.astype("int16"),
-            "month": period[keep].dt.month.astype("int8"),
-            "exporter": exporter,
-            "importer": importer,
-            "product": product,
-            "hs_revision": ("TNVED-EAEU" if src == "FTS"
-                            else year.map(hs_revision_for).astype("object")),
-            "digits": product.str.len().where(~conf, 10).astype("int8"),
-            "value_usd": value[keep].astype("float64"),
-            "quantity": pd.to_numeric(frame.loc[keep, "KOL"], errors="coerce"),
-            "quantity_unit": unit[keep].where(~unknown_unit[keep],
-                                              "code " + raw_unit[keep].fillna("")),
-            "source": src_label,
-            "reporter": reporter,
-            "flag": pd.Series(None, index=product.index, dtype="object").where(
-                ~conf, "confidential"),
-        })
+        table = pd.DataFrame(
+            {
+                "period": period[keep].dt.strftime("%Y-%m"),
+                "period_type": "month",
+                "year": year.astype("int16"),
+                "month": period[keep].dt.month.astype("int8"),
+                "exporter": exporter,
+                "importer": importer,
+                "product": product,
+                "hs_revision": (
+                    "TNVED-EAEU" if src == "FTS" else year.map(hs_revision_for).astype("object")
+                ),
+                "digits": product.str.len().where(~conf, 10).astype("int8"),
+                "value_usd": value[keep].astype("float64"),
+                "quantity": pd.to_numeric(frame.loc[keep, "KOL"], errors="coerce"),
+                "quantity_unit": unit[keep].where(
+                    ~unknown_unit[keep], "code " + raw_unit[keep].fillna("")
+                ),
+                "source": src_label,
+                "reporter": reporter,
+                "flag": pd.Series(None, index=product.index, dtype="object").where(
+                    ~conf, "confidential"
+                ),
+            }
+        )
         table.loc[table["quantity"] == 0, "quantity"] = None  # KOL 0 = not recorded
         provenance = {
             "input": file_info(path),
             "reporting_source": src,
             "reporting_source_label": (
-                "Russia's Federal Customs Service" if src == "FTS"
+                "Russia's Federal Customs Service"
+                if src == "FTS"
                 else "the partner's own statistics in Russia's layout (mirror)"
             ),
             "rows": int(len(table)),
@@ -182,21 +201,23 @@ def parse(
             "confidential_rows": int(conf.sum()),
             "confidential_value_usd": float(table.loc[conf.to_numpy(), "value_usd"].sum()),
             "unknown_unit_rows": int((unknown_unit & keep).sum()),
-            "net_weight_kg": float(pd.to_numeric(frame.loc[keep, "NETTO"],
-                                                 errors="coerce").sum()),
+            "net_weight_kg": float(pd.to_numeric(frame.loc[keep, "NETTO"], errors="coerce").sum()),
             "periods": [str(period[keep].min().date()), str(period[keep].max().date())]
-            if keep.any() else [],
+            if keep.any()
+            else [],
         }
         if src == "MIRROR":
             provenance["coverage"] = "partner-reported values, rounded to US$10,000"
-        out_frames.append(Parsed(
-            dataset=f"{name}-{src.lower()}",
-            source="russia-customs",
-            data=pa.Table.from_pandas(table, schema=FLOWS, preserve_index=False),
-            fingerprint=digest + src,
-            rows_read=int(mask.sum()),
-            set_aside={**set_aside[src], **({"malformed": bad.count} if bad.count else {})},
-            issues=list(bad.issues),
-            provenance=provenance,
-        ))
+        out_frames.append(
+            Parsed(
+                dataset=f"{name}-{src.lower()}",
+                source="russia-customs",
+                data=pa.Table.from_pandas(table, schema=FLOWS, preserve_index=False),
+                fingerprint=digest + src,
+                rows_read=int(mask.sum()),
+                set_aside={**set_aside[src], **({"malformed": bad.count} if bad.count else {})},
+                issues=list(bad.issues),
+                provenance=provenance,
+            )
+        )
     return out_frames

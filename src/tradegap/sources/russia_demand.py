@@ -40,15 +40,24 @@ def parse(
         raise InputError(f"expected one file, got {len(paths)}", field="PATH")
     path = paths[0]
     try:
-        frame = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
-                 else pd.read_csv(path, dtype={"TNVED4": str}))
+        frame = (
+            pd.read_parquet(path)
+            if path.suffix.lower() == ".parquet"
+            else pd.read_csv(path, dtype={"TNVED4": str})
+        )
     except Exception as exc:
-        raise InputError(f"cannot read the file: {exc}", file=str(path),
-                         hint="give the HS4 windows file as Parquet or UTF-8 CSV") from exc
+        raise InputError(
+            f"cannot read the file: {exc}",
+            file=str(path),
+            hint="give the HS4 windows file as Parquet or UTF-8 CSV",
+        ) from exc
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise InputError(f"missing columns {missing}; found {list(frame.columns)}",
-                         file=str(path), hint=f"the demand layout needs {REQUIRED}")
+        raise InputError(
+            f"missing columns {missing}; found {list(frame.columns)}",
+            file=str(path),
+            hint=f"the demand layout needs {REQUIRED}",
+        )
     bad = BadRows(path, max_bad_rows)
     code = frame["TNVED4"].astype(str).str.strip()
     code = code.where(code.str.len() != 3, "0" + code)  # a lost leading zero
@@ -69,20 +78,25 @@ def parse(
         if empty.any():
             set_aside[f"{window}: no value"] = int(empty.sum())
         keep = ok & value.notna()
-        parts.append(pd.DataFrame({
-            "country": country,
-            "flow": flow[keep],
-            "window": window,
-            "product": code[keep],
-            "hs_revision": "TNVED-EAEU",
-            "digits": 4,
-            "value_usd": value[keep] * 1e9,
-            "net_weight_kg": pd.to_numeric(frame.loc[keep].get(f"NETTO{suffix}"),
-                                           errors="coerce"),
-            "quantity": pd.to_numeric(frame.loc[keep].get(f"KOL{suffix}"), errors="coerce"),
-            "source": "russia-demand",
-            "flag": "lower_bound",
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "country": country,
+                    "flow": flow[keep],
+                    "window": window,
+                    "product": code[keep],
+                    "hs_revision": "TNVED-EAEU",
+                    "digits": 4,
+                    "value_usd": value[keep] * 1e9,
+                    "net_weight_kg": pd.to_numeric(
+                        frame.loc[keep].get(f"NETTO{suffix}"), errors="coerce"
+                    ),
+                    "quantity": pd.to_numeric(frame.loc[keep].get(f"KOL{suffix}"), errors="coerce"),
+                    "source": "russia-demand",
+                    "flag": "lower_bound",
+                }
+            )
+        )
     table = pd.concat(parts, ignore_index=True)
     if bad.count:
         set_aside["malformed"] = bad.count
@@ -99,6 +113,6 @@ def parse(
             "input": file_info(path),
             "windows": {"last12": window_last12, "year_before": window_year_before},
             "caveat": "lower bound of demand: rebuilt from partners' declarations; trade "
-                      "through non-reporting partners is missing; no supplier breakdown",
+            "through non-reporting partners is missing; no supplier breakdown",
         },
     )

@@ -92,7 +92,7 @@ def _flows_summary(con: Any, name: str) -> dict[str, Any]:
 
 def _demand_summary(con: Any, name: str) -> dict[str, Any]:
     per_period = con.execute(
-        "SELECT country, flow, \"window\" AS period, count(*) AS rows, sum(value_usd) AS value_usd, "
+        'SELECT country, flow, "window" AS period, count(*) AS rows, sum(value_usd) AS value_usd, '
         "count(DISTINCT product) AS products FROM demand WHERE dataset = ? GROUP BY ALL "
         "ORDER BY ALL",
         [name],

@@ -200,9 +200,16 @@ class Warehouse:
         synthetic: bool = False,
     ) -> WriteOutcome:
         """Store ``data`` as dataset ``name`` atomically, replacing any previous version."""
-        request = WriteRequest(name, data, kind=kind, source=source, fingerprint=fingerprint,
-                               provenance=provenance or {}, report=report or {},
-                               synthetic=synthetic)
+        request = WriteRequest(
+            name,
+            data,
+            kind=kind,
+            source=source,
+            fingerprint=fingerprint,
+            provenance=provenance or {},
+            report=report or {},
+            synthetic=synthetic,
+        )
         return self.write_many([request])[0]
 
     def write_many(self, requests: list[WriteRequest]) -> list[WriteOutcome]:
@@ -218,8 +225,11 @@ class Warehouse:
                 raise TradegapError(f"unknown dataset kind {r.kind!r}; known: {sorted(SCHEMAS)}")
         with writer_lock(self.home):
             current = {d.name: d for d in self.datasets()}
-            todo = [r for r in requests
-                    if r.name not in current or current[r.name].fingerprint != r.fingerprint]
+            todo = [
+                r
+                for r in requests
+                if r.name not in current or current[r.name].fingerprint != r.fingerprint
+            ]
             staged: list[tuple[WriteRequest, Path, Path]] = []
             committed = False
             try:
@@ -242,12 +252,20 @@ class Warehouse:
                     final.parent.mkdir(parents=True, exist_ok=True)
                     os.rename(staging, final)
                     _fsync_dir(final.parent)
-                    infos.append(DatasetInfo(
-                        name=r.name, kind=r.kind, source=r.source, path=final, rows=rows,
-                        fingerprint=r.fingerprint, synthetic=r.synthetic,
-                        ingested_at=datetime.now(UTC).replace(tzinfo=None),
-                        provenance=r.provenance, report=r.report,
-                    ))
+                    infos.append(
+                        DatasetInfo(
+                            name=r.name,
+                            kind=r.kind,
+                            source=r.source,
+                            path=final,
+                            rows=rows,
+                            fingerprint=r.fingerprint,
+                            synthetic=r.synthetic,
+                            ingested_at=datetime.now(UTC).replace(tzinfo=None),
+                            provenance=r.provenance,
+                            report=r.report,
+                        )
+                    )
                 if infos:
                     self._commit(infos)
                 committed = True
@@ -260,7 +278,8 @@ class Warehouse:
                 self._collect_garbage()
             written = {i.name: i for i in infos}
             return [
-                WriteOutcome(written[r.name], changed=True) if r.name in written
+                WriteOutcome(written[r.name], changed=True)
+                if r.name in written
                 else WriteOutcome(current[r.name], changed=False)
                 for r in requests
             ]
@@ -339,7 +358,9 @@ class Warehouse:
             if parts:
                 con.execute(f"CREATE VIEW {kind} AS " + " UNION ALL BY NAME ".join(parts))
             else:
-                empty = pa.Table.from_pylist([], schema=schema.append(pa.field("dataset", pa.string())))
+                empty = pa.Table.from_pylist(
+                    [], schema=schema.append(pa.field("dataset", pa.string()))
+                )
                 con.register(f"_{kind}_empty", empty)
                 con.execute(f"CREATE VIEW {kind} AS SELECT * FROM _{kind}_empty")
         return con

@@ -1,0 +1,323 @@
+"""Headroom per product: how much more the exporter could sell to the market, bounded by what the
+market buys and what the exporter makes — combined with the gravity-based potential into one
+ranking.
+
+Terms, per HS4 product k (US$ per year):
+
+* ``demand_k``: the market's imports from the world (``demand`` table, e.g. Russia's imports
+  rebuilt from partner data: a LOWER BOUND, no supplier breakdown);
+* ``current_k``: the exporter's current sales to the market (e.g. India-reported mirror rows);
+* ``capacity_k``: the exporter's sales to the whole world (e.g. India's DGCI&S exports);
+* ``share_now_k = current_k / demand_k`` (missing when demand is missing or zero).
+
+Headroom (the arithmetic room left under two ceilings; cf. the supply and demand terms of the
+ITC export-potential method, Decreux & Spies 2016, "Export Potential Assessments", ITC)::
+
+    ceiling_k  = min(s_g · demand_k, c · capacity_k)
+    headroom_k = max(0, ceiling_k − current_k)
+
+with ``s_g`` the largest share of the market's imports the exporter may hold in product group g
+(``share_cap``, per group ``share_cap_by_group``) and ``c`` the share of the exporter's world
+sales that may go to the market (``capacity_share``). A product the market does not import
+(demand missing or below ``min_demand``) has no headroom, whatever the exporter makes: this is
+what keeps products like refined petroleum (2710), which Russia exports rather than imports,
+out of the ranking.
+
+Combination with gravity (Santos Silva & Tenreyro 2006 PPML; see
+:mod:`tradegap.analysis.gravity_potential`): gravity says how much the market *should* buy from
+the exporter given its size and distance (``gravity_untapped = max(expected − actual, 0)``); the
+headroom says how much it *can* buy given its own imports and the exporter's output. Each is an
+upper bound that ignores what the other sees, so the realistic extra-sales estimate is the
+smaller of the two::
+
+    extra_k = min(headroom_k, gravity_untapped_k)
+
+and ``extra_k = 0`` when gravity gives no estimate (product exported to too few markets to fit
+it) — conservative by design. ``extra_basis`` says which bound set the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradegap.errors import InputError, NotFound
+from tradegap.provenance import Provenance
+from tradegap.warehouse.store import Warehouse
+
+INPUT_COLUMNS = ("product", "group", "demand", "current", "capacity")
+HEADROOM_COLUMNS = [
+    "product", "name", "group", "demand", "current", "share_now", "capacity", "share_cap",
+    "market_ceiling", "capacity_ceiling", "ceiling", "headroom", "binding", "note",
+]
+RANKING_COLUMNS = [
+    *HEADROOM_COLUMNS, "gravity_actual", "gravity_expected", "gravity_untapped", "extra",
+    "extra_basis", "rank",
+]
+
+
+@dataclass(frozen=True)
+class HeadroomParams:
+    """Parameters of :func:`headroom_table` (see the module docstring)."""
+
+    share_cap: float = 0.30
+    share_cap_by_group: Mapping[str, float] = field(default_factory=lambda: {"pharma": 0.40})
+    capacity_share: float = 1.0
+    min_demand: float = 1e6
+
+    def __post_init__(self) -> None:
+        caps = {"share_cap": self.share_cap, "capacity_share": self.capacity_share,
+                **{f"share_cap_by_group.{g}": v for g, v in self.share_cap_by_group.items()}}
+        for key, value in caps.items():
+            if not 0 <= value <= 1:
+                raise InputError(f"{key} = {value} is not a share", field=key,
+                                 hint="give a number between 0 and 1")
+        if self.min_demand < 0:
+            raise InputError("min_demand must be ≥ 0", field="min_demand")
+
+    def cap_of(self, group: str) -> float:
+        return float(self.share_cap_by_group.get(group, self.share_cap))
+
+
+def headroom_table(table: pd.DataFrame, params: HeadroomParams | None = None) -> pd.DataFrame:
+    """Headroom per product from ``product, group, demand, current, capacity`` (US$/yr; a missing
+    demand or capacity is NaN, a missing current sale is 0). See the module docstring."""
+    params = params or HeadroomParams()
+    missing = [c for c in INPUT_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(f"the headroom input lacks {missing}", field=missing[0],
+                         hint=f"give the columns {list(INPUT_COLUMNS)}")
+    out = table.copy()
+    if "name" not in out.columns:
+        out["name"] = None
+    for col in ("demand", "current", "capacity"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    out["current"] = out["current"].fillna(0.0)
+    demand = out["demand"]
+    out["share_now"] = np.where(demand > 0, out["current"] / demand.where(demand > 0), np.nan)
+    out["share_cap"] = out["group"].astype(str).map(params.cap_of)
+    out["market_ceiling"] = out["share_cap"] * demand.fillna(0.0)
+    out["capacity_ceiling"] = params.capacity_share * out["capacity"].fillna(0.0)
+    out["ceiling"] = np.minimum(out["market_ceiling"], out["capacity_ceiling"])
+    out["headroom"] = np.maximum(0.0, out["ceiling"] - out["current"])
+    out["binding"] = np.where(out["market_ceiling"] <= out["capacity_ceiling"],
+                              "market share", "capacity")
+    note = pd.Series("", index=out.index, dtype=object)
+    no_demand = demand.isna() | (demand < params.min_demand)
+    note[demand.isna()] = "the market's imports are not recorded"
+    note[demand.notna() & no_demand] = (
+        f"the market imports under US${params.min_demand / 1e6:g} m a year")
+    note[out["capacity"].isna()] = "the exporter's world sales are not recorded"
+    over = (out["share_now"] > 1) & ~no_demand
+    note[over] = ("current sales exceed the recorded demand (the demand is a lower bound)")
+    at_cap = (out["headroom"] == 0) & (note == "") & (out["current"] > 0)
+    note[at_cap] = "current sales already at the ceiling"
+    out.loc[no_demand, ["headroom"]] = 0.0
+    out.loc[no_demand, "binding"] = "no demand"
+    out["note"] = note.replace("", None)
+    out = out.sort_values(["headroom", "product"], ascending=[False, True])
+    return out[HEADROOM_COLUMNS].reset_index(drop=True)
+
+
+def combine(head: pd.DataFrame, gravity: pd.DataFrame | None) -> pd.DataFrame:
+    """One ranking: ``extra = min(headroom, gravity_untapped)`` (0 without a gravity estimate),
+    sorted by ``extra`` then ``headroom``; ``rank`` starts at 1."""
+    out = head.copy()
+    if gravity is None or gravity.empty:
+        grav = pd.DataFrame(columns=["product", "gravity_actual", "gravity_expected",
+                                     "gravity_untapped"])
+    else:
+        grav = gravity[["product", "actual", "expected", "untapped"]].rename(columns={
+            "actual": "gravity_actual", "expected": "gravity_expected",
+            "untapped": "gravity_untapped"})
+    out = out.merge(grav, on="product", how="left")
+    for col in ("gravity_actual", "gravity_expected", "gravity_untapped"):
+        out[col] = out[col].astype(float)
+    has = out["gravity_untapped"].notna()
+    out["extra"] = np.where(has, np.minimum(out["headroom"], out["gravity_untapped"]), 0.0)
+    out["extra_basis"] = np.select(
+        [~has, out["headroom"] <= out["gravity_untapped"]],
+        ["no gravity estimate", "headroom"], "gravity")
+    out.loc[out["binding"] == "no demand", "extra_basis"] = "no demand"
+    out = out.sort_values(["extra", "headroom", "product"], ascending=[False, False, True])
+    out = out.reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out[RANKING_COLUMNS]
+
+
+# -- from the warehouse --------------------------------------------------------------------------
+
+
+def _groups_sql(groups: Iterable[str]) -> tuple[str, list[str]]:
+    """A SQL condition on ``product`` selecting the HS prefixes of ``groups``."""
+    from tradegap.reference.groups import product_groups
+
+    known = product_groups()
+    prefixes: list[str] = []
+    for g in groups:
+        if g not in known:
+            raise InputError(f"unknown product group {g!r}", field="groups",
+                             hint="groups: " + ", ".join(known))
+        prefixes += list(known[g].include)
+    cond = " OR ".join(f"product LIKE '{p}%'" for p in prefixes) or "TRUE"
+    return f"({cond})", prefixes
+
+
+def _names(products: pd.Series) -> pd.Series:
+    from tradegap.reference.products import product_name
+
+    def one(code: str) -> str | None:
+        try:
+            name = product_name(code, "HS17")
+        except Exception:  # a code absent from the nomenclature keeps no name
+            return None
+        return None if name is None else (name if len(name) <= 70 else name[:67] + "…")
+
+    return products.map(one)
+
+
+def headroom_inputs(
+    wh: Warehouse,
+    exporter: str = "IND",
+    market: str = "RUS",
+    *,
+    groups: Iterable[str] = ("agri", "pharma"),
+    current_year: int = 2024,
+    capacity_period: str = "FY2024-25",
+    demand_window: str = "last12",
+    current_dataset: str = "russia-customs-mirror",
+    capacity_dataset: str = "india-dgcis",
+) -> pd.DataFrame:
+    """``product, group, demand, current, capacity, demand_net_weight_kg`` at HS4 from the
+    warehouse: the market's imports (``demand`` table, ``demand_window``), the exporter's sales
+    to the market in calendar ``current_year`` (``current_dataset``, monthly rows summed) and
+    its sales to the world in ``capacity_period`` (``capacity_dataset``)."""
+    from tradegap.reference.groups import group_of
+
+    cond, _ = _groups_sql(groups)
+    con = wh.connect()
+    try:
+        names = {d.name for d in wh.datasets()}
+        for ds in (current_dataset, capacity_dataset):
+            if ds not in names:
+                raise NotFound(f"dataset {ds!r} is not in the warehouse {wh.home}",
+                               hint="ingest it first (tradegap ingest …)")
+        demand = con.execute(
+            f"SELECT product, sum(value_usd) AS demand, sum(net_weight_kg) AS "
+            f"demand_net_weight_kg FROM demand WHERE country = ? AND flow = 'import' AND "
+            f"\"window\" = ? AND digits = 4 AND {cond} GROUP BY product",
+            [market, demand_window]).df()
+        if demand.empty:
+            raise NotFound(f"no import demand of {market} ({demand_window}) in {wh.home}",
+                           hint="ingest it first (tradegap ingest russia-demand …)")
+        current = con.execute(
+            f"SELECT substr(product, 1, 4) AS product, sum(value_usd) AS current, "
+            f"count(DISTINCT month) AS months FROM flows WHERE dataset = ? AND exporter = ? "
+            f"AND importer = ? AND year = ? AND {cond} GROUP BY 1",
+            [current_dataset, exporter, market, current_year]).df()
+        capacity = con.execute(
+            f"SELECT substr(product, 1, 4) AS product, sum(value_usd) AS capacity FROM flows "
+            f"WHERE dataset = ? AND exporter = ? AND period = ? AND {cond} GROUP BY 1",
+            [capacity_dataset, exporter, capacity_period]).df()
+    finally:
+        con.close()
+    if capacity.empty:
+        raise NotFound(f"no exports of {exporter} in {capacity_period} in {capacity_dataset}",
+                       hint="choose a period the dataset holds")
+    table = demand.merge(current.drop(columns="months"), on="product", how="outer")
+    table = table.merge(capacity, on="product", how="outer")
+    table["current"] = table["current"].fillna(0.0)
+    table["group"] = group_of(table["product"])
+    table = table[table["group"].isin(list(groups))]
+    table["name"] = _names(table["product"])
+    return table.sort_values("product").reset_index(drop=True)
+
+
+def gravity_exports(
+    wh: Warehouse, exporter: str = "IND", *, period: str = "FY2024-25",
+    groups: Iterable[str] = ("agri", "pharma"), dataset: str = "india-dgcis",
+) -> pd.DataFrame:
+    """The exporter's exports by HS4 × market (``product, market, value``) for the gravity fit."""
+    cond, _ = _groups_sql(groups)
+    con = wh.connect()
+    try:
+        return con.execute(
+            f"SELECT substr(product, 1, 4) AS product, importer AS market, "
+            f"sum(value_usd) AS value FROM flows WHERE dataset = ? AND exporter = ? AND "
+            f"period = ? AND {cond} GROUP BY ALL", [dataset, exporter, period]).df()
+    finally:
+        con.close()
+
+
+def headroom(
+    wh: Warehouse,
+    exporter: str = "IND",
+    market: str = "RUS",
+    *,
+    groups: Iterable[str] = ("agri", "pharma"),
+    params: HeadroomParams | None = None,
+    current_year: int = 2024,
+    capacity_period: str = "FY2024-25",
+    gravity: bool = True,
+    gdp_year: int = 2024,
+    min_markets: int = 10,
+    current_dataset: str = "russia-customs-mirror",
+    capacity_dataset: str = "india-dgcis",
+) -> pd.DataFrame:
+    """The combined ranking (headroom and gravity) of ``groups`` for ``exporter`` in ``market``,
+    at HS4; ``RANKING_COLUMNS``. ``attrs['provenance']`` says which datasets and periods fed it,
+    ``attrs['params']`` the parameters. ``gravity=False`` skips the gravity fit (extra = 0)."""
+    params = params or HeadroomParams()
+    groups = tuple(groups)
+    inputs = headroom_inputs(wh, exporter, market, groups=groups, current_year=current_year,
+                             capacity_period=capacity_period, current_dataset=current_dataset,
+                             capacity_dataset=capacity_dataset)
+    head = headroom_table(inputs, params)
+    grav = None
+    if gravity:
+        from tradegap.analysis.gravity_potential import gravity_potential, market_covariates
+
+        exports = gravity_exports(wh, exporter, period=capacity_period, groups=groups,
+                                  dataset=capacity_dataset)
+        grav = gravity_potential(exports, market_covariates(exporter, gdp_year), market,
+                                 min_markets=min_markets)
+    ranked = combine(head, grav)
+    weights = inputs.set_index("product")["demand_net_weight_kg"]
+    ranked["demand_net_weight_kg"] = ranked["product"].map(weights)
+    ranked.attrs["params"] = _params_dict(params, current_year, capacity_period, gdp_year,
+                                          min_markets)
+    ranked.attrs["provenance"] = Provenance(
+        sources=["russia-demand", current_dataset, capacity_dataset,
+                 *(["CEPII GeoDist", "WDI/IMF GDP"] if gravity else [])],
+        datasets=["russia-demand", current_dataset, capacity_dataset],
+        periods=[f"demand: last12 window", f"current: calendar {current_year}",
+                 f"capacity: {capacity_period}"],
+        notes=[
+            f"demand = {market}'s imports from all partners, rebuilt from partner data: a "
+            "lower bound, no supplier breakdown",
+            f"current = {exporter}'s own declarations of its sales to {market} (mirror rows, "
+            "rounded to US$10,000)",
+            f"capacity = {exporter}'s exports to all partners in {capacity_period} (fiscal "
+            f"year; the current sales are calendar {current_year}: periods differ)",
+            "extra = min(headroom, gravity untapped); 0 without a gravity estimate",
+        ],
+    )
+    return ranked
+
+
+def _params_dict(params: HeadroomParams, current_year: int, capacity_period: str,
+                 gdp_year: int, min_markets: int) -> dict[str, Any]:
+    return {
+        "share_cap": params.share_cap,
+        "share_cap_by_group": dict(params.share_cap_by_group),
+        "capacity_share": params.capacity_share,
+        "min_demand": params.min_demand,
+        "current_year": current_year,
+        "capacity_period": capacity_period,
+        "gdp_year": gdp_year,
+        "min_markets": min_markets,
+    }

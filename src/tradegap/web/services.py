@@ -1,0 +1,124 @@
+"""The Python API calls behind every page and JSON route, with a small cache.
+
+Each function calls the same public function a Python user calls (``balance``, ``potential``,
+``plan``, ``simulate``, the warehouse inspection) and returns its result unchanged. Results are
+cached per warehouse state (dataset fingerprints), so a new ingest is seen at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tradegap.errors import InputError
+from tradegap.web.limits import ReadOnlyWarehouse
+
+_CACHE_SIZE = 32
+
+
+class Services:
+    """The API calls of one app: a read-only warehouse and the shipped scenarios."""
+
+    def __init__(self, home: str | Path | None, scenarios: Path | None) -> None:
+        self.wh = ReadOnlyWarehouse(home)
+        self.scenarios_dir = scenarios
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- cache -----------------------------------------------------------------------------
+    def state(self) -> tuple:
+        return tuple((d.name, d.fingerprint) for d in self.wh.datasets())
+
+    def _cached(self, key: tuple, fn: Callable[[], Any]) -> Any:
+        key = (*key, self.state())
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = fn()
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    # -- scenarios (by name, from the shipped list only) -----------------------------------
+    def scenario_names(self, kind: str) -> list[str]:
+        """Names of the shipped scenarios: ``plan`` (planner) or ``settlement``."""
+        if self.scenarios_dir is None or not self.scenarios_dir.is_dir():
+            return []
+        names = sorted(p.stem for p in self.scenarios_dir.glob("*.toml"))
+        is_settlement = [n.startswith("settlement-") for n in names]
+        want = kind == "settlement"
+        return [n for n, s in zip(names, is_settlement, strict=True) if s == want]
+
+    def scenario_path(self, kind: str, name: str) -> Path:
+        names = self.scenario_names(kind)
+        if name not in names:
+            raise InputError(f"unknown {kind} scenario {name!r}", field="scenario",
+                             hint="choose one of: " + (", ".join(names) or "(none shipped)"))
+        assert self.scenarios_dir is not None
+        return self.scenarios_dir / f"{name}.toml"
+
+    # -- the API calls ---------------------------------------------------------------------
+    def balance(self, a: str, b: str, frequency: str = "calendar_year") -> Any:
+        from tradegap.analysis.balance import balance
+
+        return self._cached(("balance", a, b, frequency),
+                            lambda: balance(self.wh, a, b, frequency=frequency))
+
+    def potential(self, exporter: str, market: str, groups: tuple[str, ...] = ()) -> Any:
+        from tradegap.analysis.potential_warehouse import potential
+
+        def run() -> Any:
+            return potential(self.wh, exporter, market, None, list(groups) or None, None)[0]
+
+        return self._cached(("potential", exporter, market, groups), run)
+
+    def plan(self, name: str, changes: dict[str, Any]) -> Any:
+        from tradegap.planning import load_scenario, plan
+
+        path = self.scenario_path("plan", name)
+
+        def run() -> Any:
+            sc = load_scenario(path)
+            return plan(dataclasses.replace(sc, **changes) if changes else sc)
+
+        return self._cached(("plan", name, tuple(sorted(changes.items()))), run)
+
+    def plan_scenario(self, name: str) -> Any:
+        from tradegap.planning import load_scenario
+
+        return load_scenario(self.scenario_path("plan", name))
+
+    def settlement(self, name: str, draws: int, seed: int) -> Any:
+        from tradegap.settlement import load_scenario, simulate
+
+        path = self.scenario_path("settlement", name)
+        return self._cached(("settlement", name, draws, seed), lambda: simulate(
+            load_scenario(path), draws=draws or None, seed=seed))
+
+    def datasets(self) -> Any:
+        from tradegap.warehouse.inspect import list_datasets
+
+        return list_datasets(self.wh)
+
+    def data(self) -> dict[str, Any]:
+        from tradegap.report.sections import data_section
+
+        return self._cached(("data",), lambda: data_section(self.wh))
+
+    def dataset_summaries(self) -> list[dict[str, Any]]:
+        from tradegap.warehouse.inspect import dataset_summary
+
+        out: list[dict[str, Any]] = []
+        for d in self.wh.datasets():
+            out.extend(s for s in dataset_summary(self.wh, d.name) if s["name"] == d.name)
+        return out
+
+    def any_synthetic(self) -> bool:
+        return any(d.synthetic for d in self.wh.datasets())
