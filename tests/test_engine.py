@@ -126,3 +126,29 @@ def test_engine_write_and_choice(demo_wh, tmp_path, monkeypatch) -> None:
     assert spark_master() == "spark://h:7077" and spark_master("local[2]") == "local[2]"
     monkeypatch.delenv("TRADEGAP_SPARK_MASTER")
     assert spark_master() == "local[*]"
+
+
+def test_cli_potential_global_and_balances(demo_wh, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tradegap.cli.main import app
+
+    runner = CliRunner()
+    home = ["--home", str(demo_wh.home)]
+    out = tmp_path / "pot.parquet"
+    res = runner.invoke(app, [*home, "potential-global", "--year", "2024", "--window", "1",
+                              "--engine", "duckdb", "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output)
+    assert summary["engine"] == "duckdb" and summary["provenance"]["synthetic"]
+    table = pd.read_parquet(out)
+    assert len(table) > 100 and (table["untapped"] >= 0).all()
+    res = runner.invoke(app, [*home, "balances", "--countries", "IND,RUS", "--years", "2024",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)["table"]
+    assert {(r["a"], r["b"]) for r in rows} == {("IND", "RUS"), ("RUS", "IND")}
+    res = runner.invoke(app, [*home, "balances", "--years", "twenty"])
+    assert res.exit_code != 0

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from tradegap.errors import InputError
 from tradegap.warehouse import Warehouse
@@ -23,6 +25,15 @@ JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON in
 OUT_OPTION = typer.Option(
     None, "--out", help="Also write the main table to FILE (.csv, .parquet or .json)."
 )
+
+
+class RunByDefault(TyperGroup):
+    """A command group where ``tradegap GROUP FILE`` means ``tradegap GROUP run FILE``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
 
 
 @dataclass

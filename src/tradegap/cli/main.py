@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "tradegap.cli.balance",
     "tradegap.cli.gravity",
     "tradegap.cli.potential",
+    "tradegap.cli.potential_global",
+    "tradegap.cli.balances",
     "tradegap.cli.plan",
     "tradegap.cli.settle",
 )

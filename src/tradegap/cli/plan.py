@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import typer
-from typer.core import TyperGroup
 
 from tradegap.cli.common import (
     JSON_OPTION,
     OUT_OPTION,
+    RunByDefault,
     console,
     print_json,
     rich_table,
@@ -38,20 +38,11 @@ def _money_frame(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return shown
 
 
-class _RunByDefault(TyperGroup):
-    """``tradegap plan FILE.toml`` means ``tradegap plan run FILE.toml``."""
-
-    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["run", *args]
-        return super().parse_args(ctx, args)
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``plan`` command group to ``app``."""
     group = typer.Typer(help="Plan extra purchases that close a share of the trade gap "
                         "(`tradegap plan FILE.toml` runs one scenario).",
-                        no_args_is_help=True, cls=_RunByDefault)
+                        no_args_is_help=True, cls=RunByDefault)
 
     @group.command("run")
     def run(

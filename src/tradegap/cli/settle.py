@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import pandas as pd
 import typer
-from typer.core import TyperGroup
 
 from tradegap.cli.common import (
     JSON_OPTION,
     OUT_OPTION,
+    RunByDefault,
     console,
     print_json,
     rich_table,
@@ -19,15 +18,6 @@ from tradegap.cli.common import (
 )
 
 BN = 1e9
-
-
-class _RunByDefault(TyperGroup):
-    """``tradegap settle SCENARIO.toml`` means ``tradegap settle run SCENARIO.toml``."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
-            args = ["run", *args]
-        return super().parse_args(ctx, args)
 
 
 def _in_billions(frame: pd.DataFrame, keep: tuple[str, ...] = ("month", "fx_local", "measure",
@@ -51,7 +41,7 @@ def register(app: typer.Typer) -> None:
         help="Simulate trade settled in national currencies: vostro balances, their drains and "
         "costs. `settle SCENARIO.toml` is short for `settle run SCENARIO.toml`.",
         no_args_is_help=True,
-        cls=_RunByDefault,
+        cls=RunByDefault,
     )
 
     @settle_app.command("run")

@@ -389,8 +389,11 @@ def _post_checks(con: duckdb.DuckDBPyConnection, f: int, item: _Input, bad: BadR
               " | (CAST(enum_code(j) AS BIGINT) << 20) | k")
     keys = con.execute(f"SELECT {packed} AS key FROM raw WHERE f = ? AND NOT ({cond})", [f]
                        ).fetchnumpy()["key"]
-    n_dup = 0 if _unique(keys) else len(keys) - len(np.unique(keys))
+    unique = _unique(keys)
     del keys
+    n_dup = 0 if unique else con.execute(
+        f"SELECT count(*) - count(DISTINCT {packed}) FROM raw WHERE f = ? AND NOT ({cond})", [f]
+    ).fetchall()[0][0]
     if not n_bad and not n_dup:
         return
     dups = con.execute(
@@ -415,22 +418,19 @@ def _post_checks(con: duckdb.DuckDBPyConnection, f: int, item: _Input, bad: BadR
         )
 
 
-def _unique(keys: np.ndarray) -> bool:
-    """True when the keys are provably distinct without hashing them all.
+def _unique(keys: np.ndarray) -> bool | None:
+    """Whether the keys are distinct, when that is cheap to tell; ``None`` when it is not.
 
-    BACI files are sorted by (i, j, k), so the keys arrive as a few strictly increasing runs
-    (a parallel read may shuffle blocks of rows). If the runs' ranges [first, last] do not
-    overlap, no key can repeat. False means "not proven": the caller then counts exactly."""
+    BACI files are sorted by (i, j, k), so the keys arrive as a few increasing runs (a parallel
+    read shuffles blocks of rows), which a stable sort (Timsort) merges in near-linear time.
+    Unsorted input returns ``None``: the caller then counts with a parallel hash in DuckDB."""
     if len(keys) < 2:
         return True
-    breaks = np.flatnonzero(keys[1:] <= keys[:-1]) + 1
-    if len(breaks) > len(keys) // 64:
-        return False  # not sorted: proving it this way would cost more than counting
-    starts = np.concatenate(([0], breaks))
-    ends = np.concatenate((breaks, [len(keys)])) - 1
-    first, last = keys[starts], keys[ends]
-    order = np.argsort(first, kind="stable")
-    return bool(np.all(first[order][1:] > last[order][:-1]))
+    descents = np.count_nonzero(keys[1:] <= keys[:-1])
+    if descents > max(len(keys) // 64, 16):
+        return None
+    ordered = np.sort(keys, kind="stable")
+    return bool(np.all(ordered[1:] > ordered[:-1]))
 
 
 def _locate(item: _Input, bad: BadRows, dup_keys: set[tuple[int, int, int, int]]) -> None:

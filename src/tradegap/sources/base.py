@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from tradegap.errors import InputError, RowIssue, TooManyBadRows
 from tradegap.warehouse.store import Data, WriteRequest
 
@@ -112,6 +114,43 @@ def require_file(path: Path, what: str) -> Path:
     if not path.is_file():
         raise InputError(f"not a file (expected {what})", file=str(path))
     return path
+
+
+def read_table(
+    path: Path, required: list[str], *, layout: str, text_columns: list[str] | None = None
+) -> pd.DataFrame:
+    """Read a Parquet or UTF-8 CSV file and check that it has the ``required`` columns;
+    ``text_columns`` are read as strings so codes keep their leading zeros."""
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InputError(
+            "expected a .parquet or .csv file",
+            file=str(path),
+            hint=f"export the {layout} table as Parquet or CSV",
+        )
+    try:
+        if suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype=dict.fromkeys(text_columns or [], str))
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text ({exc.reason})", file=str(path), hint="save the CSV as UTF-8"
+        ) from exc
+    except Exception as exc:  # pyarrow/pandas raise many types for damaged files
+        raise InputError(
+            f"cannot read the file: {exc}",
+            file=str(path),
+            hint="check that the file is complete (not truncated)",
+        ) from exc
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"missing columns {missing}; found {list(frame.columns)}",
+            file=str(path),
+            hint=f"the {layout} layout needs the columns {required}",
+        )
+    return frame
 
 
 def file_info(path: Path) -> dict[str, Any]:

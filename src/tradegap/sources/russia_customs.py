@@ -24,7 +24,14 @@ import pandas as pd
 import pyarrow as pa
 
 from tradegap.errors import InputError
-from tradegap.sources.base import DEFAULT_MAX_BAD_ROWS, BadRows, Parsed, file_info, fingerprint
+from tradegap.sources.base import (
+    DEFAULT_MAX_BAD_ROWS,
+    BadRows,
+    Parsed,
+    file_info,
+    fingerprint,
+    read_table,
+)
 from tradegap.warehouse.schema import FLOWS
 
 REQUIRED = ["NAPR", "PERIOD", "STRANA", "TNVED", "EDIZM", "STOIM", "NETTO", "KOL", "Source"]
@@ -48,42 +55,6 @@ def hs_revision_for(year: int) -> str:
     return "HS02"
 
 
-def _read(path: Path) -> pd.DataFrame:
-    try:
-        if path.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(path)
-        elif path.suffix.lower() == ".csv":
-            frame = pd.read_csv(path, dtype={"TNVED": str, "EDIZM": str, "NAPR": str})
-        else:
-            raise InputError(
-                "expected a .parquet or .csv file",
-                file=str(path),
-                hint="export the table as Parquet or CSV",
-            )
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text ({exc.reason})",
-            file=str(path),
-            hint="save the CSV as UTF-8 (the NAPR codes are Cyrillic)",
-        ) from exc
-    except InputError:
-        raise
-    except Exception as exc:  # pyarrow/pandas raise many types for corrupt files
-        raise InputError(
-            f"cannot read the file: {exc}",
-            file=str(path),
-            hint="check that the file is complete (not truncated)",
-        ) from exc
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"missing columns {missing}; found {list(frame.columns)}",
-            file=str(path),
-            hint=f"the Russian customs layout needs the columns {REQUIRED}",
-        )
-    return frame
-
-
 def parse(
     paths: list[Path],
     *,
@@ -97,7 +68,9 @@ def parse(
     if len(paths) != 1:
         raise InputError(f"expected one file, got {len(paths)}", field="PATH")
     path = paths[0]
-    frame = _read(path)
+    frame = read_table(
+        path, REQUIRED, layout="Russian customs", text_columns=["TNVED", "EDIZM", "NAPR"]
+    )
     bad = BadRows(path, max_bad_rows)
     line = pd.Series(range(2, len(frame) + 2), index=frame.index)  # row numbers, header = 1
     set_aside: dict[str, dict[str, int]] = {"FTS": {}, "MIRROR": {}}

@@ -17,7 +17,14 @@ import pandas as pd
 import pyarrow as pa
 
 from tradegap.errors import InputError
-from tradegap.sources.base import DEFAULT_MAX_BAD_ROWS, BadRows, Parsed, file_info, fingerprint
+from tradegap.sources.base import (
+    DEFAULT_MAX_BAD_ROWS,
+    BadRows,
+    Parsed,
+    file_info,
+    fingerprint,
+    read_table,
+)
 from tradegap.warehouse.schema import DEMAND
 
 REQUIRED = ["TNVED4", "NAPR", "STOIM_last12", "STOIM_year_before"]
@@ -39,25 +46,7 @@ def parse(
     if len(paths) != 1:
         raise InputError(f"expected one file, got {len(paths)}", field="PATH")
     path = paths[0]
-    try:
-        frame = (
-            pd.read_parquet(path)
-            if path.suffix.lower() == ".parquet"
-            else pd.read_csv(path, dtype={"TNVED4": str})
-        )
-    except Exception as exc:
-        raise InputError(
-            f"cannot read the file: {exc}",
-            file=str(path),
-            hint="give the HS4 windows file as Parquet or UTF-8 CSV",
-        ) from exc
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"missing columns {missing}; found {list(frame.columns)}",
-            file=str(path),
-            hint=f"the demand layout needs {REQUIRED}",
-        )
+    frame = read_table(path, REQUIRED, layout="HS4 demand", text_columns=["TNVED4"])
     bad = BadRows(path, max_bad_rows)
     code = frame["TNVED4"].astype(str).str.strip()
     code = code.where(code.str.len() != 3, "0" + code)  # a lost leading zero

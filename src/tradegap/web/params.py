@@ -54,8 +54,10 @@ class PlanSettings(BaseModel):
     groups: list[str] | None = Field(None, max_length=20,
                                      description="product groups allowed (None: all)")
 
-    _groups = field_validator("groups")(classmethod(lambda cls, v: None if v is None
-                                                    else check_groups(v)))
+    @field_validator("groups")
+    @classmethod
+    def _known_groups(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else check_groups(value)
 
     def changes(self) -> dict[str, object]:
         """Scenario fields to replace (hashable values)."""

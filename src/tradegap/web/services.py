@@ -95,6 +95,13 @@ class Services:
 
         return load_scenario(self.scenario_path("plan", name))
 
+    def plan_groups(self, name: str) -> list[str]:
+        """Product groups of the scenario's candidates (what the Plan page offers)."""
+        from tradegap.planning.planner import resolve_candidates
+
+        sc = self.plan_scenario(name)
+        return sorted(set(resolve_candidates(sc, None)["group"]))
+
     def settlement(self, name: str, draws: int, seed: int) -> Any:
         from tradegap.settlement import load_scenario, simulate
 

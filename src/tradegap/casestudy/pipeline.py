@@ -1,0 +1,276 @@
+"""The Russia–India case study on real data, end to end: ingest ../shared/data into a
+warehouse, measure the balance, rank agri and pharma products by headroom and gravity, plan
+the extra purchases and replay the historical rupee settlement. Every number is returned with
+the dataset and period it comes from (``facts``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradegap.analysis.balance import BalanceResult, balance
+from tradegap.analysis.headroom import HeadroomParams, headroom
+from tradegap.errors import InputError
+from tradegap.planning import Plan, load_scenario, plan
+from tradegap.provenance import Provenance
+from tradegap.warehouse import Warehouse
+
+#: The shipped scenarios (the repository's scenarios/ folder).
+SCENARIOS_DIR = Path(__file__).resolve().parents[3] / "scenarios"
+REAL_SCENARIO = SCENARIOS_DIR / "russia-india-real.toml"
+SETTLEMENT_SCENARIO = SCENARIOS_DIR / "settlement-historical.toml"
+
+#: The real files the case study reads, relative to the data directory (../shared/data).
+FILES = {
+    "russia-customs": "russia_india_bilateral/russia_india_monthly_by_product.parquet",
+    "russia-demand": "russia_imports_hs4/russia_trade_by_hs4_12m_windows.parquet",
+    "india-dgcis": "india_exports_eidb/india_exports_hs8_partner.parquet",
+}
+GROUPS = ("agri", "pharma")
+CURRENT_YEAR = 2024
+CAPACITY_PERIOD = "FY2024-25"
+MIRROR = "russia-customs-mirror"
+FTS = "russia-customs-fts"
+
+
+def _files(data_dir: Path) -> dict[str, Path]:
+    paths = {src: Path(data_dir) / rel for src, rel in FILES.items()}
+    for src, path in paths.items():
+        if not path.is_file():
+            raise InputError(f"the case study needs {path} ({src})", file=str(path),
+                             field="--data", hint="point --data at ../shared/data")
+    return paths
+
+
+def build_warehouse(data_dir: str | Path, home: str | Path) -> Warehouse:
+    """Ingest the case study's real files into the warehouse at ``home`` (idempotent: files
+    already ingested are not read again)."""
+    from tradegap.sources import ingest
+
+    wh = Warehouse(Path(home))
+    for src, path in _files(Path(data_dir)).items():
+        ingest(wh, src, [path])
+    return wh
+
+
+def scenario_params(path: Path = REAL_SCENARIO) -> HeadroomParams:
+    """The headroom's share caps, read from the scenario's ``[limits]`` (one source of truth)."""
+    with path.open("rb") as fh:
+        limits = tomllib.load(fh).get("limits", {})
+    return HeadroomParams(
+        share_cap=float(limits.get("market_share_max", 0.30)),
+        share_cap_by_group=dict(limits.get("market_share_max_by_group", {})),
+        capacity_share=float(limits.get("capacity_share_max", 1.0)),
+    )
+
+
+def bilateral_unit_values(data_dir: str | Path, year: int = CURRENT_YEAR) -> pd.Series:
+    """US$ per tonne by HS4 of India's sales to Russia in calendar ``year`` (India-reported
+    mirror rows: STOIM / NETTO). In these rows NETTO is in TONNES, not kg as the data README
+    says: unit values read that way match known prices (rice 1006 ≈ US$ 580/t, frozen bovine
+    meat 0202 ≈ US$ 3,700/t), while read as kg they are 1,000 times too high."""
+    path = _files(Path(data_dir))["russia-customs"]
+    raw = pd.read_parquet(path, columns=["TNVED", "STOIM", "NETTO"], filters=[
+        ("Source", "==", "MIRROR"), ("NAPR", "==", "ИМ"),
+        ("PERIOD", ">=", dt.date(year, 1, 1)), ("PERIOD", "<", dt.date(year + 1, 1, 1))])
+    raw["hs4"] = raw["TNVED"].astype(str).str.zfill(6).str[:4]
+    sums = raw.groupby("hs4")[["STOIM", "NETTO"]].sum()
+    sums = sums[sums["NETTO"] > 0]
+    return (sums["STOIM"] / sums["NETTO"]).rename("unit_value")
+
+
+def real_candidates(
+    ranking: pd.DataFrame, unit_values: pd.Series | None = None, *, basis: str = "extra",
+    route: str = "sea",
+) -> pd.DataFrame:
+    """The planner's candidates (``CANDIDATE_COLUMNS``) from the combined ranking of
+    :func:`tradegap.analysis.headroom.headroom`: ``untapped`` = ``basis`` (``'extra'``: the
+    realistic estimate min(headroom, gravity); ``'headroom'``: the upper bound),
+    ``market_imports`` = Russia's demand, ``current`` = India's sales to Russia,
+    ``exporter_capacity`` = India's world sales; ``unit_value`` (US$/t) from the bilateral
+    data's NETTO (``unit_values``), else from Russia's demand (value / net weight)."""
+    if basis not in ("extra", "headroom"):
+        raise InputError(f"basis {basis!r} is not 'extra' or 'headroom'", field="basis")
+    r = ranking[ranking["binding"] != "no demand"]
+    r = r[r[basis] > 0]
+    fallback = r["demand"] / (r["demand_net_weight_kg"] / 1000.0)
+    uv = r["product"].map(unit_values) if unit_values is not None else pd.Series(np.nan,
+                                                                                index=r.index)
+    out = pd.DataFrame({
+        "product": r["product"].astype(str),
+        "name": r["name"].fillna(r["product"]),
+        "group": r["group"],
+        "current": r["current"],
+        "untapped": r[basis],
+        "market_imports": r["demand"],
+        "exporter_capacity": r["capacity"],
+        "unit_value": uv.where(uv.notna() & (uv > 0), fallback.replace([np.inf], np.nan)),
+        "unit_value_source": np.where(uv.notna() & (uv > 0), "India→Russia 2024 (mirror NETTO)",
+                                      "Russia's imports (demand net weight)"),
+        "route": route,
+    })
+    return out.reset_index(drop=True)
+
+
+def real_plan(
+    ranking: pd.DataFrame, *, gap: float | None = None, unit_values: pd.Series | None = None,
+    basis: str = "extra", scenario: Path = REAL_SCENARIO,
+) -> Plan:
+    """Solve the real-data scenario (``scenarios/russia-india-real.toml``) on candidates from
+    ``ranking``; ``gap`` replaces the scenario's baseline gap (e.g. measured from the data)."""
+    sc = load_scenario(scenario)
+    if gap is not None:
+        sc = dataclasses.replace(sc, gap=float(gap))
+    if basis != "extra":
+        sc = dataclasses.replace(sc, name=f"{sc.name} ({basis} bound)")
+    cands = real_candidates(ranking, unit_values, basis=basis)
+    prov = ranking.attrs.get("provenance") or Provenance()
+    return plan(sc, cands, provenance=prov)
+
+
+# -- measures ------------------------------------------------------------------------------------
+
+
+def _fact(facts: list[dict[str, Any]], key: str, value: float | None, dataset: str,
+          period: str, note: str = "") -> float | None:
+    value = None if value is None or pd.isna(value) else float(value)
+    facts.append({"key": key, "value": value, "dataset": dataset, "period": period,
+                  "note": note})
+    return value
+
+
+def measure_balance(wh: Warehouse, facts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Calendar and fiscal-year balance, fuel share, drivers and the 2021 mirror gap."""
+    cal = balance(wh, "IND", "RUS", datasets=[MIRROR])
+    s = cal.summary.set_index("period")
+    row = s.loc[str(CURRENT_YEAR)]
+    exports = _fact(facts, "india_exports_2024", row["exports"], MIRROR, "calendar 2024",
+                    "India's own declarations, rounded to US$10,000 per row")
+    imports = _fact(facts, "india_imports_2024", row["imports"], MIRROR, "calendar 2024",
+                    "India's own declarations, rounded to US$10,000 per row")
+    fuels = _fact(facts, "india_imports_fuels_2024", row["imports_fuels"], MIRROR,
+                  "calendar 2024", "HS chapter 27")
+    _fact(facts, "fuel_share_2024", fuels / imports if imports else None, MIRROR,
+          "calendar 2024", "chapter 27 / all imports from Russia")
+    _fact(facts, "gap_2024", imports - exports, MIRROR, "calendar 2024",
+          "India's imports from Russia − its exports to Russia")
+    partial = s.loc["2025"] if "2025" in s.index else None
+    if partial is not None:
+        _fact(facts, "india_exports_2025_partial", partial["exports"], MIRROR, "2025-01 only",
+              str(partial.get("exports_note") or "partial year"))
+    fy = balance(wh, "IND", "RUS", frequency="fiscal_year_in", datasets=[MIRROR])
+    fys = fy.summary.set_index("period")
+    for period in ("FY2023-24", "FY2024-25"):
+        if period in fys.index:
+            r = fys.loc[period]
+            _fact(facts, f"india_exports_{period}", r["exports"], MIRROR, period,
+                  "mirror months summed to India's fiscal year")
+            _fact(facts, f"india_imports_{period}", r["imports"], MIRROR, period,
+                  "mirror months summed to India's fiscal year")
+            _fact(facts, f"official_exports_{period}", r.get("official_exports"),
+                  "reference facts (published)", period, str(r.get("official_exports_source")))
+            _fact(facts, f"official_imports_{period}", r.get("official_imports"),
+                  "reference facts (published)", period, str(r.get("official_imports_source")))
+    totals = cal.mirror_totals.set_index(["side", "period"])
+    if ("exports", "2021") in totals.index:
+        m = totals.loc[("exports", "2021")]
+        _fact(facts, "mirror_2021_india_declared", m["exporter_declared"], MIRROR,
+              "calendar 2021", "India's declared exports to Russia")
+    fts = balance(wh, "RUS", "IND", datasets=[FTS]).summary.set_index("period")
+    _fact(facts, "russia_customs_2021_imports_from_india", fts.loc["2021", "imports"], FTS,
+          "calendar 2021", "Russia's Federal Customs Service")
+    _fact(facts, "russia_customs_2021_exports_to_india", fts.loc["2021", "exports"], FTS,
+          "calendar 2021", "Russia's Federal Customs Service")
+    drivers = cal.drivers[cal.drivers["period"] == str(CURRENT_YEAR)] if "period" in \
+        cal.drivers.columns else cal.drivers
+    return {"calendar": cal, "fiscal": fy, "drivers_2024": drivers.reset_index(drop=True)}
+
+
+def settlement_history(draws: int = 200) -> Any:
+    """The documented historical rupee-settlement scenario (scenarios/settlement-historical)."""
+    from tradegap.settlement import load_scenario as load_settlement
+    from tradegap.settlement import simulate
+
+    return simulate(load_settlement(SETTLEMENT_SCENARIO), draws=draws, seed=0)
+
+
+def _value(facts: list[dict[str, Any]], key: str) -> float | None:
+    return next((f["value"] for f in facts if f["key"] == key), None)
+
+
+def run_case_study(
+    data_dir: str | Path, out_dir: str | Path | None = None, home: str | Path | None = None,
+    *, charts: bool = True, draws: int = 200,
+) -> dict[str, Any]:
+    """Run the whole case study on the real files in ``data_dir`` (../shared/data). With
+    ``out_dir``, write ``case-study-russia-india.md`` there and its charts in
+    ``out_dir/case-study/`` (PNG and HTML when ``charts``). ``home``: the warehouse directory
+    (default: a temporary one, removed afterwards). Returns every table and number, each
+    number in ``facts`` with its dataset and period."""
+    if home is None:
+        with tempfile.TemporaryDirectory(prefix="tradegap-case-") as tmp:
+            return run_case_study(data_dir, out_dir, Path(tmp) / "wh", charts=charts,
+                                  draws=draws)
+    data_dir = Path(data_dir)
+    wh = build_warehouse(data_dir, home)
+    facts: list[dict[str, Any]] = []
+    measured = measure_balance(wh, facts)
+    params = scenario_params()
+    ranking = headroom(wh, "IND", "RUS", groups=GROUPS, params=params,
+                       current_year=CURRENT_YEAR, capacity_period=CAPACITY_PERIOD)
+    gap = _value(facts, "gap_2024")
+    uv = bilateral_unit_values(data_dir)
+    plans = {basis: real_plan(ranking, gap=gap, unit_values=uv, basis=basis)
+             for basis in ("extra", "headroom")}
+    sums = ranking[["demand", "current", "capacity", "headroom", "gravity_untapped", "extra"]]
+    for col, value in sums.sum().items():
+        _fact(facts, f"ranking_total_{col}", value, _ranking_dataset(col),
+              _ranking_period(col), "agri + pharma, HS4")
+    for basis, p in plans.items():
+        summary = p.summary()
+        _fact(facts, f"plan_{basis}_gap_closed_usd", summary["gap_closed_usd"],
+              "scenario russia-india-real", f"plan year {summary['final_year']}",
+              f"candidates' untapped = {basis}")
+        _fact(facts, f"plan_{basis}_share_closed", summary["share_closed"],
+              "scenario russia-india-real", f"plan year {summary['final_year']}",
+              "of the 2024 gap")
+    settlement = settlement_history(draws)
+    result = {
+        "facts": facts,
+        "balance": measured,
+        "ranking": ranking,
+        "candidates": real_candidates(ranking, uv),
+        "plans": plans,
+        "settlement": settlement,
+        "params": ranking.attrs.get("params", {}),
+        "provenance": ranking.attrs.get("provenance"),
+        "data_dir": str(data_dir),
+    }
+    if out_dir is not None:
+        from tradegap.casestudy.document import write_case_study
+
+        result["written"] = [str(p) for p in write_case_study(result, Path(out_dir),
+                                                               charts=charts)]
+    return result
+
+
+def _ranking_dataset(col: str) -> str:
+    return {"demand": "russia-demand", "current": MIRROR, "capacity": "india-dgcis",
+            "headroom": "russia-demand + russia-customs-mirror + india-dgcis",
+            "gravity_untapped": "india-dgcis + CEPII GeoDist + WDI/IMF GDP",
+            "extra": "headroom and gravity combined"}[col]
+
+
+def _ranking_period(col: str) -> str:
+    return {"demand": "last12 window (most likely 2025-06…2026-05)",
+            "current": "calendar 2024", "capacity": CAPACITY_PERIOD,
+            "headroom": f"last12 / calendar 2024 / {CAPACITY_PERIOD}",
+            "gravity_untapped": f"{CAPACITY_PERIOD}, GDP 2024",
+            "extra": "as its two terms"}[col]

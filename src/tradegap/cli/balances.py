@@ -1,0 +1,75 @@
+"""`tradegap balances`: balances and trade indicators of every pair of economies, on DuckDB or
+Spark (one pair in depth: `tradegap balance A B`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
+from tradegap.cli.engine_options import ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
+
+
+def _years(text: str | None) -> tuple[int, int] | None:
+    from tradegap.errors import InputError
+
+    if not text:
+        return None
+    lo, _, hi = text.partition("-")
+    try:
+        return int(lo), int(hi or lo)
+    except ValueError:
+        raise InputError(f"cannot read years {text!r}", field="--years",
+                         hint="write e.g. --years 2022-2024 or --years 2024") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+
+    @app.command("balances")
+    def balances_command(
+        ctx: typer.Context,
+        countries: str = typer.Option(None, "--countries", help="Keep the pairs among these "
+                                      "ISO3 codes, comma-separated (default: every pair)."),
+        years: str = typer.Option(None, "--years", help="Calendar years, e.g. 2022-2024."),
+        dataset: str = typer.Option(None, "--dataset", help="World flows dataset (needed if "
+                                    "there are several)."),
+        engine: str = ENGINE_OPTION,
+        spark_master: str = MASTER_OPTION,
+        memory_limit: str = MEMORY_OPTION,
+        top: int = typer.Option(20, "--top", help="Pairs shown (largest imbalance first)."),
+        as_json: bool = JSON_OPTION,
+        out: Path = typer.Option(None, "--out", help="Write every row to FILE (.parquet or "
+                                 ".csv, written by the engine; .json via pandas)."),
+    ) -> None:
+        """Balance, turnover, trade intensity, Grubel–Lloyd and HHI of every pair that trades,
+        per year, from one world dataset."""
+        from tradegap.analysis.many_pairs import balances
+        from tradegap.cli.common import write_table
+
+        keep = [c.strip().upper() for c in countries.split(",") if c.strip()] if countries \
+            else None
+        engine_out = out if out is not None and out.suffix.lower() != ".json" else None
+        result = balances(state(ctx).warehouse(), years=_years(years), countries=keep,
+                          dataset=dataset, engine=engine, out=engine_out, master=spark_master,
+                          memory_limit=memory_limit)
+        if out is not None and engine_out is None:
+            write_table(result.table, out)
+        if as_json:
+            print_json({"dataset": result.dataset, "engine": result.engine,
+                        "out": str(out) if out else None,
+                        "provenance": result.provenance.to_dict(),
+                        "table": result.table if out is None else None})
+            return
+        if result.provenance.synthetic:
+            console.print(f"[bold yellow]{result.provenance.label}[/]")
+        if result.table is not None:
+            t = result.table
+            view = t.loc[t["balance"].abs().nlargest(top).index,
+                         ["a", "b", "year", "exports", "imports", "balance", "intensity", "gl",
+                          "hhi_exports"]]
+            console.print(rich_table(view, title=f"Largest imbalances ({len(t):,} pair-years, "
+                                     f"{result.engine})", caption=result.provenance.label))
+        if out is not None:
+            console.print(f"rows written to {out} ({result.engine})")

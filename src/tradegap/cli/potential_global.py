@@ -1,0 +1,69 @@
+"""`tradegap potential-global`: export potential of every exporter × market × product of one
+year (ITC method), on DuckDB or Spark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
+from tradegap.cli.engine_options import ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+
+    @app.command("potential-global")
+    def potential_global_command(
+        ctx: typer.Context,
+        year: int = typer.Option(None, "--year", help="Last year of the averaging window "
+                                 "(default: the latest in the data)."),
+        dataset: str = typer.Option(None, "--dataset", help="World flows dataset (needed if "
+                                    "there are several)."),
+        window: int = typer.Option(3, "--window", help="Years averaged."),
+        horizon: int = typer.Option(5, "--horizon", help="Years of projected GDP growth."),
+        rca_threshold: float = typer.Option(1.0, "--rca-threshold"),
+        distance_elasticity: float = typer.Option(1.0, "--distance-elasticity"),
+        engine: str = ENGINE_OPTION,
+        spark_master: str = MASTER_OPTION,
+        memory_limit: str = MEMORY_OPTION,
+        top: int = typer.Option(20, "--top", help="Rows shown (largest untapped first)."),
+        as_json: bool = JSON_OPTION,
+        out: Path = typer.Option(None, "--out", help="Write every row to FILE (.parquet or "
+                                 ".csv, written by the engine; .json via pandas)."),
+    ) -> None:
+        """Export potential of every exporter in every market and product (Decreux & Spies
+        2016) in one query: tens of millions of rows at BACI size, so write them with --out."""
+        from tradegap.analysis.potential import PotentialParams
+        from tradegap.analysis.potential_warehouse import potential_global
+        from tradegap.cli.common import write_table
+
+        params = PotentialParams(window=window, horizon=horizon, rca_threshold=rca_threshold,
+                                 distance_elasticity=distance_elasticity)
+        engine_out = out if out is not None and out.suffix.lower() != ".json" else None
+        result = potential_global(state(ctx).warehouse(), year, params, dataset=dataset,
+                                  engine=engine, out=engine_out, master=spark_master,
+                                  memory_limit=memory_limit)
+        if out is not None and engine_out is None:
+            write_table(result.table, out)
+        summary = {"year": result.year, "dataset": result.dataset, "engine": result.engine,
+                   "reporter": result.reporter, "digits": result.digits,
+                   "rows": None if result.table is None else len(result.table),
+                   "out": str(out) if out else None, "provenance": result.provenance.to_dict()}
+        if as_json:
+            payload = dict(summary)
+            if result.table is not None and out is None:
+                payload["table"] = result.table
+            print_json(payload)
+            return
+        if result.provenance.synthetic:
+            console.print(f"[bold yellow]{result.provenance.label}[/]")
+        if result.table is not None:
+            view = result.table.nlargest(top, "untapped")[
+                ["exporter", "importer", "product", "rca", "potential", "actual", "untapped"]]
+            console.print(rich_table(view, title=f"Largest untapped potential, {result.year} "
+                                     f"({len(result.table):,} rows, {result.engine})",
+                                     caption=result.provenance.label))
+        if out is not None:
+            console.print(f"rows written to {out} ({result.engine})")

@@ -1,0 +1,112 @@
+"""The FastAPI application: pages (``pages.py``), the JSON API (``api.py``), static files, and
+the guards (body size, request time, errors as JSON without tracebacks)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tradegap.errors import NotFound, TradegapError
+from tradegap.web.limits import MAX_BODY, BodyLimit, TooSlow
+from tradegap.web.services import Services
+
+STATIC = Path(__file__).parent / "static"
+REPORT_TEMPLATES = Path(__file__).resolve().parent.parent / "report" / "templates"
+log = logging.getLogger("tradegap.web")
+
+
+def _static_files() -> dict[str, tuple[Path, str]]:
+    """The only files served under /static/, by fixed name (no path from the request)."""
+    import plotly
+
+    js = "text/javascript; charset=utf-8"
+    return {
+        "htmx.min.js": (STATIC / "htmx.min.js", js),
+        "plotly.min.js": (Path(plotly.__file__).parent / "package_data" / "plotly.min.js", js),
+        "tradegap.js": (REPORT_TEMPLATES / "tradegap.js", js),
+        "tradegap.css": (REPORT_TEMPLATES / "tradegap.css", "text/css; charset=utf-8"),
+    }
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api", "/openapi", "/docs")) and \
+        "text/html" in request.headers.get("accept", "")
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for e in exc.errors():
+        where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "body"))
+        parts.append(f"{where or 'request'}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app(home: str | Path | None = None, scenarios: str | Path | None = None) -> FastAPI:
+    """The dashboard over the warehouse at ``home`` (opened read-only) and the scenarios in
+    ``scenarios`` (default: the project's shipped ``scenarios/``)."""
+    from tradegap.report.html import SHIPPED_SCENARIOS
+    from tradegap.web import api, pages
+
+    app = FastAPI(
+        title="tradegap",
+        description="The numbers behind the tradegap dashboard: balance, export potential, "
+        "plans, settlement and the data they come from. Every route calls the same Python "
+        "function a Python user calls. The warehouse is read, never written.",
+        version="0.1.0",
+    )
+    app.state.services = Services(home, Path(scenarios) if scenarios else SHIPPED_SCENARIOS)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+
+    def error(request: Request, status: int, message: str, hint: str | None = None) -> Response:
+        if _wants_html(request):
+            return pages.error_page(request, status, message, hint)
+        body = {"error": message, "status": status}
+        if hint:
+            body["hint"] = hint
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error(request, 422, _validation_message(exc))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return error(request, 404, exc.message, exc.hint)
+
+    @app.exception_handler(TradegapError)
+    async def _tradegap(request: Request, exc: TradegapError) -> Response:
+        status = 422 if getattr(exc, "field", None) == "scenario" else 400
+        return error(request, status, exc.message, exc.hint)
+
+    @app.exception_handler(TooSlow)
+    async def _slow(request: Request, exc: TooSlow) -> Response:
+        return error(request, 503, str(exc), "narrow the request and try again")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return error(request, 500, "internal error: the server could not compute this",
+                     "see the server's log")
+
+    files = _static_files()
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        if name not in files:
+            return JSONResponse({"error": "not found", "status": 404}, status_code=404)
+        path, media = files[name]
+        return FileResponse(path, media_type=media,
+                            headers={"Cache-Control": "public, max-age=3600"})
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,234 @@
+"""HTML pages (Jinja2 + HTMX + Plotly). Each page renders the shared report sections from the
+same Python API calls as the JSON API; partial routes (``/…/results``) feed HTMX swaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from tradegap.report import sections
+from tradegap.report.html import environment
+from tradegap.web.api import Country, Groups, Scenario, groups_or_422, services
+from tradegap.web.limits import bounded
+from tradegap.web.params import (
+    MAX_UNTAPPED,
+    SEARCH,
+    Frequency,
+    Order,
+    PlanSettings,
+    SortKey,
+    known_groups,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+router = APIRouter(include_in_schema=False)
+_env = environment([TEMPLATES])
+PAGES = (("overview", "/", "Overview"), ("balance", "/balance", "Balance"),
+         ("potential", "/potential", "Potential"), ("plan", "/plan", "Plan"),
+         ("settlement", "/settlement", "Settlement"), ("data", "/data", "Data"))
+Period = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,12}$")]
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    a = context.get("a", "RUS")
+    b = context.get("b", "IND")
+    pair = urlencode({"a": a, "b": b})
+    links = {
+        "overview": f"/?{pair}", "balance": f"/balance?{pair}", "data": f"/data?{pair}",
+        "potential": "/potential?" + urlencode({"exporter": context.get("exporter", b),
+                                                "market": context.get("market", a)}),
+        "plan": "/plan", "settlement": "/settlement",
+    }
+    base = {"request": request, "pages": PAGES, "links": links, "page": "", "a": a, "b": b,
+            "synthetic": False, "interactive": True, "sortable": False, "error": None,
+            "hint": None}
+    html = _env.get_template(template).render(**{**base, **context})
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str, hint: str | None) -> HTMLResponse:
+    template = "error_fragment.html.j2" if request.headers.get("hx-request") else "error.html.j2"
+    return render(request, template, status=status, error=message, hint=hint,
+                  title=f"Error {status}")
+
+
+def _invalid(field: str, exc: ValidationError) -> RequestValidationError:
+    errors = [{**e, "loc": ("body", field, *e.get("loc", ()))} for e in exc.errors()]
+    return RequestValidationError(errors)
+
+
+# --------------------------------------------------------------------------- overview, balance
+
+
+@router.get("/", response_class=HTMLResponse)
+async def overview(request: Request, a: Country = "RUS", b: Country = "IND",
+                   period: Period = None,
+                   frequency: Frequency = "calendar_year") -> HTMLResponse:
+    result = await bounded(services(request).balance, a, b, frequency)
+    bal = sections.balance_section(result, period)
+    head = bal["headline"]
+    row = sections.latest_period(result.summary)
+    surplus = row is not None and (row["balance"] or 0) >= 0
+    exporter, market = (b, a) if surplus or row is None else (a, b)
+    periods = [r["period"] for r in bal["summary"] if r["exports"] != "—"]
+    return render(request, "overview.html.j2", page="overview", a=a, b=b, bal=bal,
+                  head=head, periods=periods, frequency=frequency, exporter=exporter,
+                  market=market, synthetic=result.provenance.synthetic)
+
+
+@router.get("/balance", response_class=HTMLResponse)
+async def balance_page(request: Request, a: Country = "RUS", b: Country = "IND",
+                       frequency: Frequency = "calendar_year") -> HTMLResponse:
+    result = await bounded(services(request).balance, a, b, frequency)
+    bal = sections.balance_section(result)
+    return render(request, "balance.html.j2", page="balance", a=a, b=b, bal=bal,
+                  frequency=frequency, synthetic=result.provenance.synthetic)
+
+
+# --------------------------------------------------------------------------- potential
+
+
+async def _potential_context(request: Request, exporter: str, market: str,
+                             group: list[str] | None, min_untapped: float, q: str, sort: str,
+                             order: str) -> dict[str, Any]:
+    groups = groups_or_422(group)
+    result = await bounded(services(request).potential, exporter, market, groups)
+    table = sections.filter_potential(sections.potential_table(result),
+                                      min_untapped=min_untapped, q=q, sort=sort, order=order)
+    pot = sections.potential_section(result, table, limit=100)
+    params = {"exporter": exporter, "market": market, "min_untapped": min_untapped, "q": q}
+
+    def sort_url(key: str) -> str:
+        flip = "asc" if sort == key and order == "desc" else "desc"
+        query = [*params.items(), *(("group", g) for g in groups), ("sort", key),
+                 ("order", flip)]
+        return "/potential/results?" + urlencode(query)
+
+    return {"pot": pot, "exporter": exporter, "market": market, "groups": list(groups),
+            "min_untapped": min_untapped, "q": q, "sort": sort, "order": order,
+            "sort_url": sort_url, "sortable": True, "known_groups": known_groups(),
+            "synthetic": result.provenance.synthetic, "a": market, "b": exporter}
+
+
+@router.get("/potential", response_class=HTMLResponse)
+async def potential_page(
+    request: Request, exporter: Country = "IND", market: Country = "RUS", group: Groups = None,
+    min_untapped: Annotated[float, Query(ge=0, le=MAX_UNTAPPED)] = 0.0,
+    q: Annotated[str, Query(pattern=SEARCH, max_length=80)] = "",
+    sort: SortKey = "untapped", order: Order = "desc",
+) -> HTMLResponse:
+    ctx = await _potential_context(request, exporter, market, group, min_untapped, q, sort,
+                                   order)
+    return render(request, "potential.html.j2", page="potential", **ctx)
+
+
+@router.get("/potential/results", response_class=HTMLResponse)
+async def potential_results(
+    request: Request, exporter: Country = "IND", market: Country = "RUS", group: Groups = None,
+    min_untapped: Annotated[float, Query(ge=0, le=MAX_UNTAPPED)] = 0.0,
+    q: Annotated[str, Query(pattern=SEARCH, max_length=80)] = "",
+    sort: SortKey = "untapped", order: Order = "desc",
+) -> HTMLResponse:
+    ctx = await _potential_context(request, exporter, market, group, min_untapped, q, sort,
+                                   order)
+    return render(request, "sections/potential_table.html.j2", **ctx)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def _plan_form(sc: Any) -> dict[str, Any]:
+    return {
+        "target_pct": round(100 * sc.target_share[0], 1) if sc.target_share else 25.0,
+        "market_share_pct": round(100 * sc.market_share_max, 1)
+        if sc.market_share_max is not None else 100.0,
+        "ramp_pct": round(100 * sc.ramp_share, 1) if sc.ramp_share is not None else 100.0,
+        "groups": list(sc.groups) if sc.groups else [],
+    }
+
+
+@router.get("/plan", response_class=HTMLResponse)
+async def plan_page(request: Request, scenario: Scenario = "all-sectors") -> HTMLResponse:
+    s = services(request)
+    sc = await bounded(s.plan_scenario, scenario)
+    result = await bounded(s.plan, scenario, {})
+    pl = sections.plan_section(result)
+    candidate_groups = await bounded(s.plan_groups, scenario)
+    return render(request, "plan.html.j2", page="plan", pl=pl, scenario=scenario,
+                  scenarios=s.scenario_names("plan"), form=_plan_form(sc),
+                  candidate_groups=candidate_groups,
+                  synthetic=result.provenance.synthetic, a=sc.market, b=sc.exporter)
+
+
+@router.post("/plan/results", response_class=HTMLResponse)
+async def plan_results(
+    request: Request,
+    scenario: Annotated[str, Form()] = "all-sectors",
+    target_pct: Annotated[float | None, Form(ge=0, le=100)] = None,
+    market_share_pct: Annotated[float | None, Form(gt=0, le=100)] = None,
+    ramp_pct: Annotated[float | None, Form(gt=0, le=100)] = None,
+    groups: Annotated[list[str] | None, Form(max_length=20)] = None,
+) -> HTMLResponse:
+    try:
+        settings = PlanSettings(
+            scenario=scenario,
+            target_share=None if target_pct is None else target_pct / 100,
+            market_share_max=None if market_share_pct is None else market_share_pct / 100,
+            ramp_share=None if ramp_pct is None else ramp_pct / 100,
+            groups=groups or None,
+        )
+    except ValidationError as exc:
+        raise _invalid("plan", exc) from exc
+    result = await bounded(services(request).plan, settings.scenario, settings.changes())
+    pl = sections.plan_section(result)
+    return render(request, "plan_results.html.j2", pl=pl,
+                  synthetic=result.provenance.synthetic)
+
+
+# --------------------------------------------------------------------------- settlement
+
+
+@router.get("/settlement", response_class=HTMLResponse)
+async def settlement_page(
+    request: Request, scenario: Scenario = "settlement-fund",
+    draws: Annotated[int, Query(ge=0, le=2000)] = 200,
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> HTMLResponse:
+    s = services(request)
+    result = await bounded(s.settlement, scenario, draws, seed)
+    st = sections.settlement_section(result)
+    return render(request, "settlement.html.j2", page="settlement", st=st, scenario=scenario,
+                  scenarios=s.scenario_names("settlement"), draws=draws, seed=seed,
+                  synthetic=result.provenance.synthetic,
+                  a=st["surplus"] or "RUS", b=st["deficit"] or "IND")
+
+
+@router.get("/settlement/results", response_class=HTMLResponse)
+async def settlement_results(
+    request: Request, scenario: Scenario = "settlement-fund",
+    draws: Annotated[int, Query(ge=0, le=2000)] = 200,
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> HTMLResponse:
+    result = await bounded(services(request).settlement, scenario, draws, seed)
+    st = sections.settlement_section(result)
+    return render(request, "settlement_results.html.j2", st=st,
+                  synthetic=result.provenance.synthetic)
+
+
+# --------------------------------------------------------------------------- data
+
+
+@router.get("/data", response_class=HTMLResponse)
+async def data_page(request: Request, a: Country = "RUS", b: Country = "IND") -> HTMLResponse:
+    s = services(request)
+    data = await bounded(s.data)
+    result = await bounded(s.balance, a, b, "calendar_year")
+    return render(request, "data.html.j2", page="data", data=data, a=a, b=b,
+                  sources=sections.balance_sources(result), bal_prov=result.provenance,
+                  synthetic=data["synthetic"] or result.provenance.synthetic)
