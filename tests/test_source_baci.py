@@ -284,3 +284,36 @@ def test_unique_keys_check() -> None:
     assert _unique(np.array([5, 5])) is False
     rng = np.random.default_rng(1)
     assert _unique(rng.permutation(10_000)) is None  # unsorted: left to DuckDB's exact count
+
+
+def test_demo_world_files_are_marked_synthetic(warehouse: Warehouse, tmp_path: Path) -> None:
+    from tradegap.sources.demo import write_baci_csv
+
+    path = write_baci_csv(tmp_path / "demo", "small")
+    parsed, outcome = ingest(warehouse, "baci", [path], name="demo_baci")
+    assert parsed.synthetic and outcome.dataset.synthetic
+    assert outcome.dataset.rows == parsed.rows_read > 0 and parsed.set_aside == {}
+
+
+def test_country_table_edit_changes_the_fingerprint(warehouse: Warehouse, small: Path) -> None:
+    ingest(warehouse, "baci", [small])
+    table = small.parent / "country_codes_V202201.csv"
+    data = table.read_bytes().replace(b'"AZE"', b'"AZX"')
+    table.chmod(0o644)
+    table.write_bytes(data)
+    assert ingest(warehouse, "baci", [small])[1].changed
+    assert warehouse.connect().execute(
+        "SELECT count(*) FROM flows WHERE importer = 'AZX'").fetchall()[0][0] == 1
+
+
+def test_country_table_of_another_release(warehouse: Warehouse, sample: Path) -> None:
+    old = sample.parent / "country_codes_V202001.csv"  # no 710 (South Africa) nor 56
+    with pytest.raises(InputError, match="missing from the country table") as exc:
+        ingest(warehouse, "baci", [sample], country_table=old)
+    assert "710" in str(exc.value) and "same BACI release" in str(exc.value)
+    assert warehouse.datasets() == []
+
+
+def test_unknown_option_is_refused(warehouse: Warehouse, small: Path) -> None:
+    with pytest.raises(InputError, match="unknown option.*country_tabel"):
+        ingest(warehouse, "baci", [small], country_tabel="x.csv")

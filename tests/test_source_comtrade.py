@@ -177,3 +177,9 @@ def test_same_extract_twice_in_one_ingest_is_refused(warehouse: Warehouse, tmp_p
     b = write_api(tmp_path / "b.csv", API_ROWS)
     with pytest.raises(InputError, match="double count"):
         ingest(warehouse, [a, b])
+
+
+def test_unknown_option_is_refused(warehouse: Warehouse, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown option") as exc:
+        ingest(warehouse, [write_api(tmp_path / "a.csv", API_ROWS)], revison="HS17")
+    assert "revision" in str(exc.value.hint)

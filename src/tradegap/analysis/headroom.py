@@ -19,9 +19,12 @@ ITC export-potential method, Decreux & Spies 2016, "Export Potential Assessments
 with ``s_g`` the largest share of the market's imports the exporter may hold in product group g
 (``share_cap``, per group ``share_cap_by_group``) and ``c`` the share of the exporter's world
 sales that may go to the market (``capacity_share``). A product the market does not import
-(demand missing or below ``min_demand``) has no headroom, whatever the exporter makes: this is
-what keeps products like refined petroleum (2710), which Russia exports rather than imports,
-out of the ranking.
+(demand missing or below ``min_demand``) has no headroom, whatever the exporter makes. Nor does
+a product the market is a dominant net exporter of (``market_exports_k ≥ r · demand_k``, with
+``r = net_exporter_ratio``, default 10, when the market's exports are given): its imports of it
+are niche grades or re-exports, and it will not buy more of what it sells abroad. These two
+rules keep refined petroleum (2710: Russia imports US$ 0.37 bn and exports US$ 31.6 bn a year),
+which a gravity-only ranking put high for Russia, out of the ranking.
 
 Combination with gravity (Santos Silva & Tenreyro 2006 PPML; see
 :mod:`tradegap.analysis.gravity_potential`): gravity says how much the market *should* buy from
@@ -51,7 +54,8 @@ from tradegap.warehouse.store import Warehouse
 
 INPUT_COLUMNS = ("product", "group", "demand", "current", "capacity")
 HEADROOM_COLUMNS = [
-    "product", "name", "group", "demand", "current", "share_now", "capacity", "share_cap",
+    "product", "name", "group", "demand", "market_exports", "current", "share_now", "capacity",
+    "share_cap",
     "market_ceiling", "capacity_ceiling", "ceiling", "headroom", "binding", "note",
 ]
 RANKING_COLUMNS = [
@@ -68,6 +72,7 @@ class HeadroomParams:
     share_cap_by_group: Mapping[str, float] = field(default_factory=lambda: {"pharma": 0.40})
     capacity_share: float = 1.0
     min_demand: float = 1e6
+    net_exporter_ratio: float | None = 10.0
 
     def __post_init__(self) -> None:
         caps = {"share_cap": self.share_cap, "capacity_share": self.capacity_share,
@@ -78,6 +83,9 @@ class HeadroomParams:
                                  hint="give a number between 0 and 1")
         if self.min_demand < 0:
             raise InputError("min_demand must be ≥ 0", field="min_demand")
+        if self.net_exporter_ratio is not None and self.net_exporter_ratio <= 0:
+            raise InputError("net_exporter_ratio must be > 0 (or None to switch it off)",
+                             field="net_exporter_ratio")
 
     def cap_of(self, group: str) -> float:
         return float(self.share_cap_by_group.get(group, self.share_cap))
@@ -85,7 +93,8 @@ class HeadroomParams:
 
 def headroom_table(table: pd.DataFrame, params: HeadroomParams | None = None) -> pd.DataFrame:
     """Headroom per product from ``product, group, demand, current, capacity`` (US$/yr; a missing
-    demand or capacity is NaN, a missing current sale is 0). See the module docstring."""
+    demand or capacity is NaN, a missing current sale is 0), optionally ``market_exports`` (the
+    market's own exports of the product, for the net-exporter rule). See the module docstring."""
     params = params or HeadroomParams()
     missing = [c for c in INPUT_COLUMNS if c not in table.columns]
     if missing:
@@ -94,6 +103,8 @@ def headroom_table(table: pd.DataFrame, params: HeadroomParams | None = None) ->
     out = table.copy()
     if "name" not in out.columns:
         out["name"] = None
+    if "market_exports" not in out.columns:
+        out["market_exports"] = np.nan
     for col in ("demand", "current", "capacity"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     out["current"] = out["current"].fillna(0.0)
@@ -118,6 +129,13 @@ def headroom_table(table: pd.DataFrame, params: HeadroomParams | None = None) ->
     note[at_cap] = "current sales already at the ceiling"
     out.loc[no_demand, ["headroom"]] = 0.0
     out.loc[no_demand, "binding"] = "no demand"
+    if "market_exports" in out.columns and params.net_exporter_ratio is not None:
+        exports = pd.to_numeric(out["market_exports"], errors="coerce").astype(float)
+        net_exporter = ~no_demand & (exports >= params.net_exporter_ratio * demand)
+        note[net_exporter] = (
+            f"the market exports ≥ {params.net_exporter_ratio:g}× what it imports")
+        out.loc[net_exporter, "headroom"] = 0.0
+        out.loc[net_exporter, "binding"] = "net exporter"
     out["note"] = note.replace("", None)
     out = out.sort_values(["headroom", "product"], ascending=[False, True])
     return out[HEADROOM_COLUMNS].reset_index(drop=True)
@@ -142,7 +160,8 @@ def combine(head: pd.DataFrame, gravity: pd.DataFrame | None) -> pd.DataFrame:
     out["extra_basis"] = np.select(
         [~has, out["headroom"] <= out["gravity_untapped"]],
         ["no gravity estimate", "headroom"], "gravity")
-    out.loc[out["binding"] == "no demand", "extra_basis"] = "no demand"
+    no_room = out["binding"].isin(["no demand", "net exporter"])
+    out.loc[no_room, "extra_basis"] = out.loc[no_room, "binding"]
     out = out.sort_values(["extra", "headroom", "product"], ascending=[False, False, True])
     out = out.reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
@@ -192,8 +211,9 @@ def headroom_inputs(
     current_dataset: str = "russia-customs-mirror",
     capacity_dataset: str = "india-dgcis",
 ) -> pd.DataFrame:
-    """``product, group, demand, current, capacity, demand_net_weight_kg`` at HS4 from the
-    warehouse: the market's imports (``demand`` table, ``demand_window``), the exporter's sales
+    """``product, group, demand, current, capacity, demand_net_weight_kg, market_exports`` at
+    HS4 from the warehouse: the market's imports and exports (``demand`` table,
+    ``demand_window``), the exporter's sales
     to the market in calendar ``current_year`` (``current_dataset``, monthly rows summed) and
     its sales to the world in ``capacity_period`` (``capacity_dataset``)."""
     from tradegap.reference.groups import group_of
@@ -207,10 +227,11 @@ def headroom_inputs(
                 raise NotFound(f"dataset {ds!r} is not in the warehouse {wh.home}",
                                hint="ingest it first (tradegap ingest …)")
         demand = con.execute(
-            f"SELECT product, sum(value_usd) AS demand, sum(net_weight_kg) AS "
-            f"demand_net_weight_kg FROM demand WHERE country = ? AND flow = 'import' AND "
-            f"\"window\" = ? AND digits = 4 AND {cond} GROUP BY product",
-            [market, demand_window]).df()
+            f"SELECT product, sum(value_usd) FILTER (WHERE flow = 'import') AS demand, "
+            f"sum(net_weight_kg) FILTER (WHERE flow = 'import') AS demand_net_weight_kg, "
+            f"sum(value_usd) FILTER (WHERE flow = 'export') AS market_exports FROM demand "
+            f"WHERE country = ? AND \"window\" = ? AND digits = 4 AND {cond} "
+            f"GROUP BY product", [market, demand_window]).df()
         if demand.empty:
             raise NotFound(f"no import demand of {market} ({demand_window}) in {wh.home}",
                            hint="ingest it first (tradegap ingest russia-demand …)")
@@ -286,15 +307,15 @@ def headroom(
         grav = gravity_potential(exports, market_covariates(exporter, gdp_year), market,
                                  min_markets=min_markets)
     ranked = combine(head, grav)
-    weights = inputs.set_index("product")["demand_net_weight_kg"]
-    ranked["demand_net_weight_kg"] = ranked["product"].map(weights)
+    extra_cols = inputs.set_index("product")
+    ranked["demand_net_weight_kg"] = ranked["product"].map(extra_cols["demand_net_weight_kg"])
     ranked.attrs["params"] = _params_dict(params, current_year, capacity_period, gdp_year,
                                           min_markets)
     ranked.attrs["provenance"] = Provenance(
         sources=["russia-demand", current_dataset, capacity_dataset,
                  *(["CEPII GeoDist", "WDI/IMF GDP"] if gravity else [])],
         datasets=["russia-demand", current_dataset, capacity_dataset],
-        periods=[f"demand: last12 window", f"current: calendar {current_year}",
+        periods=["demand: last12 window", f"current: calendar {current_year}",
                  f"capacity: {capacity_period}"],
         notes=[
             f"demand = {market}'s imports from all partners, rebuilt from partner data: a "
@@ -316,6 +337,7 @@ def _params_dict(params: HeadroomParams, current_year: int, capacity_period: str
         "share_cap_by_group": dict(params.share_cap_by_group),
         "capacity_share": params.capacity_share,
         "min_demand": params.min_demand,
+        "net_exporter_ratio": params.net_exporter_ratio,
         "current_year": current_year,
         "capacity_period": capacity_period,
         "gdp_year": gdp_year,

@@ -170,15 +170,18 @@ def measure_balance(wh: Warehouse, facts: list[dict[str, Any]]) -> dict[str, Any
     for period in ("FY2023-24", "FY2024-25"):
         if period in fys.index:
             r = fys.loc[period]
-            _fact(facts, f"india_exports_{period}", r["exports"], MIRROR, period,
-                  "mirror months summed to India's fiscal year")
-            _fact(facts, f"india_imports_{period}", r["imports"], MIRROR, period,
-                  "mirror months summed to India's fiscal year")
+            months = _months_in_fiscal_year(wh, int(period[2:6]))
+            note = "mirror months summed to India's fiscal year" + (
+                f"; PARTIAL: {months} of 12 months (the mirror rows end in 2025-01)"
+                if months < 12 else "")
+            _fact(facts, f"india_exports_{period}", r["exports"], MIRROR, period, note)
+            _fact(facts, f"india_imports_{period}", r["imports"], MIRROR, period, note)
             _fact(facts, f"official_exports_{period}", r.get("official_exports"),
                   "reference facts (published)", period, str(r.get("official_exports_source")))
             _fact(facts, f"official_imports_{period}", r.get("official_imports"),
                   "reference facts (published)", period, str(r.get("official_imports_source")))
-    totals = cal.mirror_totals.set_index(["side", "period"])
+    both = balance(wh, "IND", "RUS", datasets=[MIRROR, FTS])
+    totals = both.mirror_totals.set_index(["side", "period"])
     if ("exports", "2021") in totals.index:
         m = totals.loc[("exports", "2021")]
         _fact(facts, "mirror_2021_india_declared", m["exporter_declared"], MIRROR,
@@ -191,6 +194,17 @@ def measure_balance(wh: Warehouse, facts: list[dict[str, Any]]) -> dict[str, Any
     drivers = cal.drivers[cal.drivers["period"] == str(CURRENT_YEAR)] if "period" in \
         cal.drivers.columns else cal.drivers
     return {"calendar": cal, "fiscal": fy, "drivers_2024": drivers.reset_index(drop=True)}
+
+
+def _months_in_fiscal_year(wh: Warehouse, start: int) -> int:
+    con = wh.connect()
+    try:
+        return int(con.execute(
+            "SELECT count(DISTINCT period) FROM flows WHERE dataset = ? AND exporter = 'IND' "
+            "AND importer = 'RUS' AND period BETWEEN ? AND ?",
+            [MIRROR, f"{start}-04", f"{start + 1}-03"]).fetchone()[0])
+    finally:
+        con.close()
 
 
 def settlement_history(draws: int = 200) -> Any:
@@ -207,17 +221,17 @@ def _value(facts: list[dict[str, Any]], key: str) -> float | None:
 
 def run_case_study(
     data_dir: str | Path, out_dir: str | Path | None = None, home: str | Path | None = None,
-    *, charts: bool = True, draws: int = 200,
+    *, charts: bool = True, html: bool = False, draws: int = 200,
 ) -> dict[str, Any]:
     """Run the whole case study on the real files in ``data_dir`` (../shared/data). With
     ``out_dir``, write ``case-study-russia-india.md`` there and its charts in
-    ``out_dir/case-study/`` (PNG and HTML when ``charts``). ``home``: the warehouse directory
-    (default: a temporary one, removed afterwards). Returns every table and number, each
-    number in ``facts`` with its dataset and period."""
+    ``out_dir/case-study/`` (PNG when ``charts``; interactive HTML too with ``html``).
+    ``home``: the warehouse directory (default: a temporary one, removed afterwards).
+    Returns every table and number, each number in ``facts`` with its dataset and period."""
     if home is None:
         with tempfile.TemporaryDirectory(prefix="tradegap-case-") as tmp:
             return run_case_study(data_dir, out_dir, Path(tmp) / "wh", charts=charts,
-                                  draws=draws)
+                                  html=html, draws=draws)
     data_dir = Path(data_dir)
     wh = build_warehouse(data_dir, home)
     facts: list[dict[str, Any]] = []
@@ -225,6 +239,13 @@ def run_case_study(
     params = scenario_params()
     ranking = headroom(wh, "IND", "RUS", groups=GROUPS, params=params,
                        current_year=CURRENT_YEAR, capacity_period=CAPACITY_PERIOD)
+    fuels = headroom(wh, "IND", "RUS", groups=("fuels",), params=params, gravity=False,
+                     current_year=CURRENT_YEAR, capacity_period=CAPACITY_PERIOD)
+    refined = fuels.set_index("product").loc["2710"]
+    _fact(facts, "russia_imports_2710", refined["demand"], "russia-demand", "last12 window",
+          "refined petroleum: Russia's imports (lower bound)")
+    _fact(facts, "russia_exports_2710", refined["market_exports"], "russia-demand",
+          "last12 window", f"refined petroleum: Russia's exports; binding: {refined['binding']}")
     gap = _value(facts, "gap_2024")
     uv = bilateral_unit_values(data_dir)
     plans = {basis: real_plan(ranking, gap=gap, unit_values=uv, basis=basis)
@@ -256,8 +277,8 @@ def run_case_study(
     if out_dir is not None:
         from tradegap.casestudy.document import write_case_study
 
-        result["written"] = [str(p) for p in write_case_study(result, Path(out_dir),
-                                                               charts=charts)]
+        written = write_case_study(result, Path(out_dir), charts=charts, html=html)
+        result["written"] = [str(p) for p in written]
     return result
 
 
@@ -274,3 +295,23 @@ def _ranking_period(col: str) -> str:
             "headroom": f"last12 / calendar 2024 / {CAPACITY_PERIOD}",
             "gravity_untapped": f"{CAPACITY_PERIOD}, GDP 2024",
             "extra": "as its two terms"}[col]
+
+
+def to_payload(result: dict[str, Any]) -> dict[str, Any]:
+    """The case study's results as plain tables and numbers (for ``--json`` and the web)."""
+    cal: BalanceResult = result["balance"]["calendar"]
+    prov = result.get("provenance")
+    return {
+        "facts": result["facts"],
+        "balance_calendar": cal.summary,
+        "balance_fiscal": result["balance"]["fiscal"].summary,
+        "drivers_2024": result["balance"]["drivers_2024"],
+        "ranking": result["ranking"],
+        "candidates": result["candidates"],
+        "plans": {basis: {**p.summary(), "path": p.path, "binding": p.binding,
+                          "mix": p.mix} for basis, p in result["plans"].items()},
+        "settlement": result["settlement"].summary,
+        "params": result["params"],
+        "provenance": prov.to_dict() if prov is not None else None,
+        "written": result.get("written", []),
+    }

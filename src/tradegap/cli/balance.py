@@ -93,6 +93,10 @@ def register(app: typer.Typer) -> None:
             console.print(f"summary written to {out}")
 
 
+def _clip(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
     prov = result.provenance
     caption = prov.label
@@ -113,17 +117,19 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
         view = pd.DataFrame(
             {
                 "code": d["code"],
-                "name": d["name"].fillna("").str.slice(0, 50),
+                "name": [_clip(n) for n in d["name"].fillna("")],
                 "net": [money(v) for v in d["net"]],
                 "contribution": [share(v) for v in d["contribution"]],
             }
         )
         console.print(rich_table(view, title=f"Top drivers of the balance, {latest}"))
     if not result.concentration.empty:
-        c = result.concentration.copy()
+        c = result.concentration
+        c = c[c["period"] == c["period"].iloc[-1]].copy()
         c["hhi_normalised"] = c["hhi_normalised"].round(3)
         c["top_share"] = [share(v) for v in c["top_share"]]
-        console.print(rich_table(c, title="Concentration (normalised HHI over HS6)"))
+        c = c[["side", "period", "products", "hhi_normalised", "top_code", "top_share"]]
+        console.print(rich_table(c, title="Concentration (normalised HHI over HS6), latest"))
     if not result.mirror_totals.empty:
         m = result.mirror_totals.copy()
         for col in ("exporter_declared", "importer_declared", "gap"):

@@ -33,6 +33,9 @@ COMMAND_MODULES = (
     "tradegap.cli.balances",
     "tradegap.cli.plan",
     "tradegap.cli.settle",
+    "tradegap.cli.serve",
+    "tradegap.cli.report",
+    "tradegap.cli.case_study",
 )
 
 

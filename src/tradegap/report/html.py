@@ -76,6 +76,7 @@ class ReportOptions:
     datasets: list[str] | None = None
     frequency: str = "calendar_year"
     top: int = 25
+    plan: bool = True
     notes: list[str] = field(default_factory=list)
 
 
@@ -119,9 +120,9 @@ def build_context(wh: Any, a: str, b: str, options: ReportOptions | None = None)
     pot = sections.potential_section(pot_result, limit=opts.top) if pot_result else None
     pl = None
     scenario = opts.scenario
-    if scenario is None:
+    if scenario is None and opts.plan:
         scenario = default_scenario(a, b)
-    if scenario is not None:
+    if scenario is not None and opts.plan:
         from tradegap.planning import plan
 
         plan_result = _attempt("plan", notes, lambda: plan(scenario))

@@ -190,7 +190,7 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
         for _, r in t.head(limit).iterrows()
     ]
     figs = {}
-    if charts:
+    if charts and len(t):
         by_untapped = t.sort_values("untapped", ascending=False, kind="stable")
         shown = type(result)(**{**result.__dict__, "table": by_untapped})
         figs = {"top": cp.top_opportunities(shown, min(20, max(len(t), 1)))}

@@ -35,6 +35,8 @@ from tradegap.sources.base import DEFAULT_MAX_BAD_ROWS, BadRows, Parsed, file_in
 
 HEADER = ["t", "i", "j", "k", "v", "q"]
 REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
+#: Options ``parse`` accepts (``--set KEY=VALUE`` on the command line).
+OPTIONS = ("country_table", "revision", "years", "name", "max_bad_rows")
 
 #: BACI groupings without an ISO3 code in the country table. 490 "Other Asia, nes" is given UN
 #: Comtrade's code ``S19`` (Comtrade's reference list of partner areas), so that BACI and Comtrade
@@ -46,6 +48,7 @@ _ISO3_COLUMNS = ("country_iso3", "iso_3digit_alpha")
 _NAME_COLUMNS = ("country_name", "country_name_abbreviation")
 _DATA_NAME = re.compile(r"BACI_(HS\d\d)_Y(\d{4})(?:_V(\d+))?.*\.csv$", re.IGNORECASE)
 _COUNTRY_NAME = re.compile(r"country_codes_V(\d+)\.csv$", re.IGNORECASE)
+_SYNTHETIC = re.compile(r"_V0(_demo)?\.csv$|_demo\.csv$", re.IGNORECASE)
 _NO_ISO3 = "country has no ISO3 code in the BACI table (a 'nes' grouping)"
 
 
@@ -127,6 +130,10 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
     if not paths:
         raise InputError("no BACI file given",
                          hint="pass a release zip (BACI_HS17_V202501.zip) or yearly CSVs")
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise InputError(f"unknown option(s) {unknown}", field="--set",
+                         hint=f"this source takes: {', '.join(OPTIONS)}")
     limit = float(options.get("max_bad_rows", DEFAULT_MAX_BAD_ROWS) or 0)
     years = {int(y) for y in str(options["years"]).split(",")} if options.get("years") else None
     tmp = tempfile.TemporaryDirectory(prefix="tradegap-baci-")
@@ -138,14 +145,19 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
         spill = Path(tempfile.gettempdir()) / "tradegap-duckdb-spill"
         con = duckdb.connect(config={"preserve_insertion_order": False,
                                      "temp_directory": str(spill)})
-        parsed = _load(con, inputs, countries, revision, limit)
+        parsed = _load(con, inputs, countries, revision, limit, table_label)
     finally:
         tmp.cleanup()
     fp_options = {k: v for k, v in options.items() if k not in ("max_bad_rows", "name")}
-    parsed.fingerprint = fingerprint(paths, **fp_options, max_bad_rows=limit, parser="baci-1")
+    table_file = [Path(table_label)] if Path(table_label).is_file() else []  # not in a zip
+    parsed.fingerprint = fingerprint([*paths, *table_file], **fp_options, max_bad_rows=limit,
+                                     parser="baci-1")
     parsed.dataset = str(options.get("name") or f"baci_{revision.lower()}")
+    # the demo world writes BACI-layout files as release V0 (tradegap.sources.demo)
+    parsed.synthetic = any(_SYNTHETIC.search(Path(i.label).name) for i in inputs)
     parsed.provenance = {
-        "source": "CEPII BACI (Etalab Open Licence 2.0)",
+        "source": "SYNTHETIC demo world in BACI's layout" if parsed.synthetic
+        else "CEPII BACI (Etalab Open Licence 2.0)",
         "files": [file_info(Path(p)) for p in paths],
         "country_table": table_label,
         "hs_revision": revision,
@@ -269,6 +281,7 @@ def _load(
     countries: list[Country],
     revision: str,
     limit: float,
+    table_label: str,
 ) -> Parsed:
     codes = [str(c) for c in sorted(c.code for c in countries)]  # numeric order: see _unique
     con.execute("CREATE TYPE baci_code AS ENUM (" + ",".join(f"'{c}'" for c in codes) + ")")
@@ -307,8 +320,9 @@ def _load(
         for line, column, csv_line, etype, message in rejected:
             bad.add(line, column, csv_line, _reason(column, etype, message))
         good = con.execute("SELECT count(*) FROM raw WHERE f = ?", [f]).fetchall()[0][0]
-        _post_checks(con, f, item, bad)
         total = good + len(rejected)
+        _check_table_matches(con, f, item, table_label, total)
+        _post_checks(con, f, item, bad)
         rows_read += total
         bad.check(total)
         for reason, n in bad.reasons.items():
@@ -364,6 +378,28 @@ def _relation(con: duckdb.DuckDBPyConnection, revision: str) -> duckdb.DuckDBPyR
              JOIN product_of p ON r.k = p.k JOIN period_of y ON r.t = y.t
         """
     )
+
+
+def _check_table_matches(
+    con: duckdb.DuckDBPyConnection, f: int, item: _Input, table_label: str, total: int
+) -> None:
+    """A country table from another release leaves many rows with unknown codes: say so once
+    instead of listing thousands of rows."""
+    rows = con.execute(
+        f"SELECT CASE WHEN column_name = 'i' THEN split_part(csv_line, ',', 2)"
+        f" ELSE split_part(csv_line, ',', 3) END AS code, count(*) FROM rejects_{f}"
+        f" WHERE error_type = 'CAST' AND column_name IN ('i', 'j') GROUP BY 1 ORDER BY 2 DESC"
+    ).fetchall()
+    unknown = sum(n for _, n in rows)
+    if total and unknown > total / 2:
+        codes = ", ".join(code.strip() for code, _ in rows[:10])
+        raise InputError(
+            f"{unknown:,} of {total:,} rows have country codes missing from the country table "
+            f"{table_label} (codes {codes}{' …' if len(rows) > 10 else ''})",
+            file=item.label, field="country_table",
+            hint="use the country_codes_V*.csv of the same BACI release as the data "
+            "(--set country_table=PATH)",
+        )
 
 
 def _reason(column: str | None, etype: str, message: str) -> str:

@@ -51,6 +51,8 @@ from tradegap.warehouse.schema import FLOWS
 CLASSIFICATIONS = {"H0": "HS92", "H1": "HS96", "H2": "HS02", "H3": "HS07", "H4": "HS12",
                    "H5": "HS17", "H6": "HS22"}
 REVISIONS = tuple(CLASSIFICATIONS.values())
+#: Options ``parse`` accepts (``--set KEY=VALUE`` on the command line).
+OPTIONS = ("revision", "digits", "name", "max_bad_rows")
 
 #: Canonical name → accepted header spellings (API first, legacy bulk after), lower-cased.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -86,6 +88,10 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
     """Parse Comtrade CSVs (either layout) into canonical flows; see the module docstring."""
     if not paths:
         raise InputError("no Comtrade file given", hint="pass one or more Comtrade CSV files")
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise InputError(f"unknown option(s) {unknown}", field="--set",
+                         hint=f"this source takes: {', '.join(OPTIONS)}")
     limit = float(options.get("max_bad_rows", DEFAULT_MAX_BAD_ROWS) or 0)
     revision = _revision_option(options.get("revision"))
     keep_digits = {int(d) for d in str(options["digits"]).split(",")} if options.get(

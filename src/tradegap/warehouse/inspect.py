@@ -69,7 +69,7 @@ def _flows_summary(con: Any, name: str) -> dict[str, Any]:
         "string_agg(DISTINCT CAST(digits AS VARCHAR), ','), string_agg(DISTINCT hs_revision, ','), "
         "string_agg(DISTINCT reporter, ',') FROM flows WHERE dataset = ?",
         params,
-    ).fetchone()
+    ).fetchall()[0]
     per_period = con.execute(
         "SELECT period, period_type, count(*) AS rows, sum(value_usd) AS value_usd, "
         "count(DISTINCT exporter) AS exporters, count(DISTINCT importer) AS importers, "

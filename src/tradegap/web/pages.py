@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
@@ -47,7 +47,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     }
     base = {"request": request, "pages": PAGES, "links": links, "page": "", "a": a, "b": b,
             "synthetic": False, "interactive": True, "sortable": False, "error": None,
-            "hint": None}
+            "hint": None, "partial": False}
     html = _env.get_template(template).render(**{**base, **context})
     return HTMLResponse(html, status_code=status)
 
@@ -166,28 +166,37 @@ async def plan_page(request: Request, scenario: Scenario = "all-sectors") -> HTM
                   synthetic=result.provenance.synthetic, a=sc.market, b=sc.exporter)
 
 
+def _form_number(form: dict[str, list[str]], key: str) -> float | None | str:
+    raw = (form.get(key) or [""])[-1].strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        return raw  # Pydantic rejects it with a clear message
+
+
 @router.post("/plan/results", response_class=HTMLResponse)
-async def plan_results(
-    request: Request,
-    scenario: Annotated[str, Form()] = "all-sectors",
-    target_pct: Annotated[float | None, Form(ge=0, le=100)] = None,
-    market_share_pct: Annotated[float | None, Form(gt=0, le=100)] = None,
-    ramp_pct: Annotated[float | None, Form(gt=0, le=100)] = None,
-    groups: Annotated[list[str] | None, Form(max_length=20)] = None,
-) -> HTMLResponse:
+async def plan_results(request: Request) -> HTMLResponse:
+    """Re-solve from the Plan page's form (URL-encoded; percentages)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    form = parse_qs(body, keep_blank_values=True, max_num_fields=50)
+
+    def pct(key: str) -> float | None | str:
+        v = _form_number(form, key)
+        return v / 100 if isinstance(v, float) else v
+
     try:
         settings = PlanSettings(
-            scenario=scenario,
-            target_share=None if target_pct is None else target_pct / 100,
-            market_share_max=None if market_share_pct is None else market_share_pct / 100,
-            ramp_share=None if ramp_pct is None else ramp_pct / 100,
-            groups=groups or None,
+            scenario=(form.get("scenario") or ["all-sectors"])[-1],
+            target_share=pct("target_pct"), market_share_max=pct("market_share_pct"),
+            ramp_share=pct("ramp_pct"), groups=form.get("groups") or None,
         )
     except ValidationError as exc:
         raise _invalid("plan", exc) from exc
     result = await bounded(services(request).plan, settings.scenario, settings.changes())
     pl = sections.plan_section(result)
-    return render(request, "plan_results.html.j2", pl=pl,
+    return render(request, "plan_results.html.j2", pl=pl, partial=True,
                   synthetic=result.provenance.synthetic)
 
 
@@ -217,7 +226,7 @@ async def settlement_results(
 ) -> HTMLResponse:
     result = await bounded(services(request).settlement, scenario, draws, seed)
     st = sections.settlement_section(result)
-    return render(request, "settlement_results.html.j2", st=st,
+    return render(request, "settlement_results.html.j2", st=st, partial=True,
                   synthetic=result.provenance.synthetic)
 
 

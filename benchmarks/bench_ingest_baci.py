@@ -1,0 +1,69 @@
+"""Ingest of a BACI-format CSV of 11 million rows (the demo world at BACI scale, written by
+``sources.demo.write_baci_csv``) through ``tradegap ingest baci``, against a plain pandas
+``read_csv`` + ``to_parquet`` and against DuckDB's own bare CSV → Parquet ``COPY`` (the
+practical limit: no validation, no country mapping). Targets: ≥ 5× pandas, ≥ ½ DuckDB's speed.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from _common import PYTHON, TRADEGAP, WORK, gb, load, python, record, run, say
+
+ROWS = "baci"  # 11 M flows
+
+
+def baci_csv():
+    directory = WORK / "baci"
+    found = sorted(directory.glob("BACI_*_Y2024_*.csv"))
+    if found:
+        return found[0]
+    say("writing the 11 M-row BACI-format CSV (once) …")
+    run([PYTHON, "-c", "from tradegap.sources.demo import write_baci_csv; "
+         f"write_baci_csv({str(directory)!r}, {ROWS!r}, year=2024)"]).check()
+    return sorted(directory.glob("BACI_*_Y2024_*.csv"))[0]
+
+
+def main() -> None:
+    csv = baci_csv()
+    with open(csv, "rb") as fh:
+        rows = sum(1 for _ in fh) - 1
+    load_before = load()
+    home = WORK / "wh-baci-ingest"
+    shutil.rmtree(home, ignore_errors=True)
+    ours = run([TRADEGAP, "--home", str(home), "ingest", "baci", str(csv)]).check()
+    say(f"tradegap ingest baci: {ours.seconds:.1f} s, peak {gb(ours.peak_rss)} GB")
+
+    out = WORK / "pandas-baseline.parquet"
+    pandas = python(
+        "import pandas as pd\n"
+        f"df = pd.read_csv({str(csv)!r}, dtype={{'k': str}})\n"
+        f"df.to_parquet({str(out)!r}, index=False)\n"
+    ).check()
+    say(f"pandas read_csv + to_parquet: {pandas.seconds:.1f} s, peak {gb(pandas.peak_rss)} GB")
+
+    bare = WORK / "duckdb-bare.parquet"
+    duck = python(
+        "import duckdb\n"
+        f"duckdb.sql(\"COPY (SELECT * FROM read_csv('{csv}')) TO '{bare}' (FORMAT PARQUET)\")\n"
+    ).check()
+    say(f"DuckDB bare COPY: {duck.seconds:.1f} s, peak {gb(duck.peak_rss)} GB")
+
+    speedup_pandas = pandas.seconds / ours.seconds
+    share_of_duckdb = duck.seconds / ours.seconds
+    say(f"ratio pandas/tradegap = {speedup_pandas:.2f}× (target ≥ 5); "
+        f"tradegap speed / DuckDB bare = {share_of_duckdb:.2f} (target ≥ 0.5)")
+    record("ingest_baci", {
+        "rows": rows, "load_before": load_before,
+        "tradegap_s": round(ours.seconds, 2), "tradegap_peak_gb": gb(ours.peak_rss),
+        "pandas_s": round(pandas.seconds, 2), "pandas_peak_gb": gb(pandas.peak_rss),
+        "duckdb_bare_s": round(duck.seconds, 2), "duckdb_bare_peak_gb": gb(duck.peak_rss),
+        "speedup_vs_pandas": round(speedup_pandas, 2),
+        "speed_vs_duckdb_bare": round(share_of_duckdb, 2),
+        "targets": {"speedup_vs_pandas": 5.0, "speed_vs_duckdb_bare": 0.5},
+        "command": "python benchmarks/bench_ingest_baci.py",
+    })
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""The dashboard's JSON API (``tradegap serve``, started here as a subprocess on 127.0.0.1 and
+stopped by its pid) under 20 concurrent clients, each sending a fixed number of requests that
+cycle through /api/balance, /api/potential and /api/datasets, on the demo world at the scale of
+``make demo`` (small). One warm-up request per endpoint first. Target: p95 ≤ 300 ms, no error.
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from _common import TRADEGAP, WORK, load, record, run, say
+
+HOME = WORK / "wh-small"
+CLIENTS = 20
+REQUESTS_PER_CLIENT = 15
+TARGET_P95_MS = 300.0
+PATHS = ("/api/balance?a=RUS&b=IND", "/api/potential?exporter=IND&market=RUS&limit=50",
+         "/api/datasets")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _client(base: str, offset: int) -> list[tuple[str, float, bool]]:
+    out = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for i in range(REQUESTS_PER_CLIENT):
+            path = PATHS[(offset + i) % len(PATHS)]
+            t = time.perf_counter()
+            try:
+                ok = client.get(path).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            out.append((path.split("?")[0], (time.perf_counter() - t) * 1000, ok))
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> None:
+    if not (HOME / "catalog.duckdb").exists():
+        run([TRADEGAP, "--home", str(HOME), "ingest", "demo", "--scale", "small"]).check()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([TRADEGAP, "--home", str(HOME), "serve", "--host", "127.0.0.1",
+                               "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                if httpx.get(base + "/api/datasets", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.time() > deadline:
+                raise RuntimeError("tradegap serve did not start: "
+                                   + server.stderr.read().decode()[-1000:])
+            time.sleep(0.5)
+        warm = {}
+        for path in PATHS:
+            t = time.perf_counter()
+            status = httpx.get(base + path, timeout=120).status_code
+            warm[path] = (status, round((time.perf_counter() - t) * 1000, 1))
+        load_before = load()
+        t = time.perf_counter()
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            results = [r for part in pool.map(lambda c: _client(base, c), range(CLIENTS))
+                       for r in part]
+        wall = time.perf_counter() - t
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    times = [ms for _, ms, _ in results]
+    errors = sum(1 for *_, ok in results if not ok)
+    per = {p: {"p50_ms": round(statistics.median([ms for q, ms, _ in results if q == p]), 1),
+               "p95_ms": round(_pct([ms for q, ms, _ in results if q == p], 0.95), 1)}
+           for p in sorted({q for q, _, _ in results})}
+    p50, p95 = statistics.median(times), _pct(times, 0.95)
+    say(f"{len(results)} requests, {CLIENTS} clients: p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
+        f"errors {errors}, {len(results) / wall:.1f} req/s; target/p95 = "
+        f"{TARGET_P95_MS / p95:.2f}×; per endpoint {per}")
+    record("web_api", {
+        "clients": CLIENTS, "requests": len(results), "load_before": load_before,
+        "warmup": warm, "p50_ms": round(p50, 1), "p95_ms": round(p95, 1), "errors": errors,
+        "throughput_rps": round(len(results) / wall, 1), "per_endpoint": per,
+        "target_p95_ms": TARGET_P95_MS, "ratio_target_over_p95": round(TARGET_P95_MS / p95, 2),
+        "command": "python benchmarks/bench_web.py",
+    })
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Write BENCHMARKS.md from the figures in benchmarks/results/*.json (the latest run of each
+benchmark), with the machine, the load at the time and the command to rerun."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from _common import RESULTS, ROOT, load, machine
+
+OUT = ROOT / "BENCHMARKS.md"
+
+
+def _get(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _load(r: dict[str, Any]) -> str:
+    before = r.get("load_before", {}).get("loadavg")
+    return f"load avg {before} before, {r['load_after']['loadavg']} after ({r['measured_at']})"
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "**missed**"
+
+
+def _ingest_baci(r: dict[str, Any]) -> list[str]:
+    fast = r["speedup_vs_pandas"] >= r["targets"]["speedup_vs_pandas"]
+    near = r["speed_vs_duckdb_bare"] >= r["targets"]["speed_vs_duckdb_bare"]
+    rows = [
+        f"| `tradegap ingest baci` ({r['rows']:,} rows) | {r['tradegap_s']} s, "
+        f"{r['tradegap_peak_gb']} GB | 1.00 | |",
+        f"| pandas `read_csv` + `to_parquet` | {r['pandas_s']} s, {r['pandas_peak_gb']} GB | "
+        f"**{r['speedup_vs_pandas']}×** faster | ≥ 5×: {_ok(fast)} |",
+        f"| DuckDB bare `COPY` CSV → Parquet | {r['duckdb_bare_s']} s, "
+        f"{r['duckdb_bare_peak_gb']} GB | **{r['speed_vs_duckdb_bare']}** of its speed | "
+        f"≥ 0.5: {_ok(near)} |",
+    ]
+    return rows
+
+
+def _section(title: str, rows: list[str], r: dict[str, Any], notes: list[str]) -> list[str]:
+    out = [f"### {title}", "", "| what | measured | ratio | target |", "|---|---|---|---|",
+           *rows, "", f"Rerun: `{r['command']}` — {_load(r)}.", ""]
+    return out + [*notes, ""] if notes else out
+
+
+def build() -> str:
+    m = machine()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Figures from the latest run of `benchmarks/` (each ratio measured within one run, on "
+        "this machine, under whatever else ran on it: the load is given for every figure). "
+        "Regenerate everything with `python benchmarks/run_all.py` (or one script, then "
+        "`python benchmarks/report.py`). Big inputs are generated into `$TRADEGAP_BENCH_DIR` "
+        "(default `/tmp/tradegap-bench`), never into the repository.",
+        "",
+        "## Machine",
+        "",
+        f"- `nproc`: {m['nproc']}; CPU: {m['cpu']}",
+        f"- {m['os']}; Python {m['python']}; {m['java'] or 'no Java'}",
+        f"- load when this file was written: {load()['loadavg']}",
+        "",
+        "```",
+        "$ free -h",
+        m["free_h"],
+        "```",
+        "",
+        "## Results",
+        "",
+    ]
+    r = _get("ingest_baci")
+    if r:
+        notes = []
+        if r["speedup_vs_pandas"] < 5:
+            notes.append(
+                "The 5× target over pandas is missed because the practical limit itself is "
+                f"only {r['pandas_s'] / r['duckdb_bare_s']:.1f}× pandas here: DuckDB's bare "
+                "copy, with no validation at all, took "
+                f"{r['duckdb_bare_s']} s against our {r['tradegap_s']} s. On 2 cores shared "
+                "with other jobs DuckDB's parallel CSV reader has little to work with, while "
+                "pandas' single-threaded reader loses nothing. What would reach it: more free "
+                "cores (the DuckDB read scales with them, pandas does not), or reading BACI's "
+                "release zip in its Parquet form where offered. Our ingest is already at the "
+                "bare copy's speed, so the remaining gap is not in tradegap's own work.")
+        lines += _section("Ingest: BACI-format CSV, 11 M rows", _ingest_baci(r), r, notes)
+    r = _get("ingest_india")
+    if r:
+        rows = [
+            f"| `tradegap ingest india-dgcis` ({r['rows']:,} rows) | {r['tradegap_s']} s, "
+            f"{r['tradegap_peak_gb']} GB | 1.00 | — |",
+            f"| pandas `read_parquet` + `to_parquet` (no checks) | {r['pandas_s']} s | "
+            f"{r['ratio_vs_pandas']}× | — |",
+            f"| DuckDB bare `COPY` (no checks) | {r['duckdb_bare_s']} s | "
+            f"{r['ratio_vs_duckdb_bare']}× | — |",
+        ]
+        lines += _section("Ingest: India's export statistics (DGCI&S), 2.8 M rows", rows, r,
+                          ["Ratio = baseline time / our time (below 1: the baseline, which "
+                           "neither validates nor maps partner names, is faster)."])
+    r = _get("potential_global")
+    if r:
+        t_ok = r["duckdb_s"] <= r["targets"]["duckdb_s"]
+        m_ok = r["duckdb_peak_gb"] <= r["targets"]["duckdb_peak_gb"]
+        rows = [
+            f"| DuckDB (memory limit {r['duckdb_memory_limit']}), {r['rows_out']:,} rows out | "
+            f"{r['duckdb_s']} s, peak {r['duckdb_peak_gb']} GB | 1.00 | ≤ 60 s: {_ok(t_ok)}; "
+            f"≤ 4 GB: {_ok(m_ok)} |",
+            f"| Spark `{r['spark_master']}` (driver {r['spark_driver_memory']}) | "
+            f"{r['spark_s']} s, peak {r['spark_peak_gb']} GB (JVM + Python) | "
+            f"{r['spark_over_duckdb']}× DuckDB's time | — |",
+        ]
+        notes = [f"Both write the same {r['spark_rows_out']:,} rows; largest relative "
+                 f"difference of `potential` between them: {r['max_rel_diff']:.1e}. Spark in "
+                 "local mode on 2 cores pays for the JVM, task scheduling and shuffles that "
+                 "only pay off across a cluster's many machines; it is there for data that "
+                 "outgrow one machine (`TRADEGAP_SPARK_MASTER=spark://…`)."]
+        lines += _section("Global export potential, one year, BACI scale (11 M flows)", rows,
+                          r, notes)
+    r = _get("pair_balance")
+    if r:
+        ok = r["warm_median_s"] <= r["target_s"]
+        rows = [f"| `balance(wh, 'RUS', 'IND')` warm, median of 5 | {r['warm_median_s']} s "
+                f"(cold, with imports: {r['cold_s']} s) | target/measured "
+                f"{r['ratio_target_over_measured']}× | ≤ 1 s: {_ok(ok)} |"]
+        lines += _section("One pair's full analysis on the demo world at BACI scale", rows, r,
+                          [])
+    r = _get("ppml")
+    if r:
+        g = r["gme"]
+        gme_row = (f"| gme (USITC; statsmodels GLM with dummies) | {g['seconds']:.2f} s "
+                   f"(ln DIST {g['ln_DIST']:.4f}) | fit_ppml {r['gme_over_fit_ppml']}× faster "
+                   "| — |") if "seconds" in g else (
+                   f"| gme | not measured: {g.get('error')} | — | — |")
+        rows = [
+            f"| `fit_ppml`, AGTPA ch. 1 (N = {r['n_obs']:,}, exporter-year + importer-year "
+            f"FE, clustered) | {r['fit_ppml_s']} s (ln DIST {r['estimate_ln_dist']}) | "
+            f"overhead {r['overhead']}× | — |",
+            f"| plain `pyfixest.fepois`, same model | {r['pyfixest_s']} s | 1.00 | — |",
+            f"| `fit_ppml`, trade without border (N = 4,761) | {r['border_fit_ppml_s']} s | "
+            f"overhead {r['border_overhead']}× vs {r['border_pyfixest_s']} s | — |",
+            gme_row,
+        ]
+        lines += _section("PPML gravity on the published panels", rows, r, [])
+    r = _get("planner")
+    if r:
+        ok = r["median_s"] <= r["target_s"]
+        rows = [f"| `plan()` 5,000 products × 10 years ({r['status']}), median of 3 | "
+                f"{r['median_s']} s (first {r['first_s']} s) | target/measured "
+                f"{r['ratio_target_over_measured']}× | ≤ 2 s: {_ok(ok)} |"]
+        lines += _section("Planner", rows, r, [])
+    else:
+        lines += ["### Planner", "", "TODO: not measured yet (`benchmarks/bench_planner.py`).",
+                  ""]
+    r = _get("web_api")
+    if r:
+        ok = r["p95_ms"] <= r["target_p95_ms"] and r["errors"] == 0
+        per = "; ".join(f"{p}: p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms"
+                        for p, v in r["per_endpoint"].items())
+        rows = [f"| {r['requests']} requests, {r['clients']} concurrent clients | p50 "
+                f"{r['p50_ms']} ms, p95 {r['p95_ms']} ms, errors {r['errors']}, "
+                f"{r['throughput_rps']} req/s | target/p95 {r['ratio_target_over_p95']}× | "
+                f"p95 ≤ 300 ms, 0 errors: {_ok(ok)} |"]
+        lines += _section("Dashboard JSON API (`tradegap serve`, 127.0.0.1, demo world "
+                          "small)", rows, r, [f"Per endpoint: {per}."])
+    else:
+        lines += ["### Dashboard JSON API", "",
+                  "TODO: not measured yet (`benchmarks/bench_web.py`).", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main() -> Path:
+    OUT.write_text(build())
+    print(f"wrote {OUT}")
+    return OUT
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,363 @@
+"""Write the case study: ``case-study-russia-india.md`` and its charts (PNG, and HTML beside
+them) in ``case-study/``. Every number in the text comes from ``result['facts']`` or the
+tables of :func:`tradegap.casestudy.pipeline.run_case_study`, with its dataset and period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tradegap.report.format import money, share
+
+DOC_NAME = "case-study-russia-india.md"
+CHART_DIR = "case-study"
+
+
+def _charts(result: dict[str, Any]) -> dict[str, Any]:
+    from tradegap.casestudy.charts import demand_vs_share, headroom_ranking
+    from tradegap.report.charts_balance import balance_over_time, top_drivers
+    from tradegap.report.charts_plan import balance_path
+    from tradegap.report.charts_settlement import vostro_path
+
+    cal = result["balance"]["calendar"]
+    return {
+        "balance-calendar": balance_over_time(cal),
+        "drivers-2024": top_drivers(cal, "2024"),
+        "headroom-ranking": headroom_ranking(result["ranking"]),
+        "demand-vs-share": demand_vs_share(result["ranking"]),
+        "plan-path": balance_path(result["plans"]["extra"]),
+        "plan-path-headroom-bound": balance_path(result["plans"]["headroom"]),
+        "settlement-historical": vostro_path(result["settlement"]),
+    }
+
+
+def write_case_study(result: dict[str, Any], out_dir: Path, *, charts: bool = True,
+                     html: bool = False) -> list[Path]:
+    """Write the markdown and, with ``charts``, its PNG charts (``html``: also a
+    self-contained interactive HTML file per chart, ~4.5 MB each); return the paths."""
+    from tradegap.report.figures import write_html
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    names: list[str] = []
+    if charts:
+        figs = _charts(result)
+        written += _write_pngs(figs, out_dir / CHART_DIR)
+        names = list(figs)
+        if html:
+            for name, fig in figs.items():
+                written.append(write_html(fig, out_dir / CHART_DIR / f"{name}.html"))
+    doc = out_dir / DOC_NAME
+    doc.write_text(render_markdown(result, names, html=html), encoding="utf-8")
+    written.append(doc)
+    return written
+
+
+def _write_pngs(figs: dict[str, Any], folder: Path) -> list[Path]:
+    """All PNGs in one Kaleido session (one browser start instead of one per chart); the
+    browser is found as :func:`tradegap.report.figures.write_png` finds it."""
+    import os
+
+    import plotly.io as pio
+
+    from tradegap.report.figures import find_browser, write_png
+
+    paths = [folder / f"{name}.png" for name in figs]
+    browser = find_browser()
+    if browser is None:  # write_png raises the explanatory error
+        return [write_png(next(iter(figs.values())), paths[0])]
+    os.environ.setdefault("BROWSER_PATH", browser)
+    folder.mkdir(parents=True, exist_ok=True)
+    pio.write_images(list(figs.values()), paths, width=1100, height=600)
+    return paths
+
+
+def usd(value: float | None) -> str:
+    """US$ with two decimals in billions (``US$ 4.91 bn``), else :func:`money`."""
+    if value is not None and not pd.isna(value) and abs(value) >= 1e9:
+        return f"{'−' if value < 0 else ''}US$ {abs(value) / 1e9:,.2f} bn"
+    return money(value)
+
+
+def fact(result: dict[str, Any], key: str) -> dict[str, Any]:
+    """One fact by key (value, dataset, period, note)."""
+    for f in result["facts"]:
+        if f["key"] == key:
+            return f
+    raise KeyError(key)
+
+
+def _m(result: dict[str, Any], key: str) -> str:
+    f = fact(result, key)
+    return usd(f["value"])
+
+
+def _bn(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"US$ {value / 1e9:,.2f} bn"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _chart(names: list[str], name: str, caption: str, html: bool = False) -> str:
+    if name not in names:
+        return ""
+    link = f" ([interactive]({CHART_DIR}/{name}.html))" if html else ""
+    return f"![{caption}]({CHART_DIR}/{name}.png)\n\n*{caption}*{link}\n"
+
+
+def _ranking_table(ranking: pd.DataFrame, top: int = 20) -> str:
+    r = ranking.head(top)
+    shown = pd.DataFrame({
+        "#": r["rank"],
+        "HS4": r["product"],
+        "product": r["name"].fillna("").str.slice(0, 50),
+        "group": r["group"],
+        "Russia's imports": r["demand"].map(money),
+        "India → Russia 2024": r["current"].map(money),
+        "India's share": r["share_now"].map(share),
+        "India → world FY24-25": r["capacity"].map(money),
+        "headroom": r["headroom"].map(money),
+        "gravity untapped": r["gravity_untapped"].map(money),
+        "realistic extra": r["extra"].map(money),
+        "set by": r["extra_basis"],
+    })
+    return _table(shown)
+
+
+def _facts_table(result: dict[str, Any]) -> str:
+    rows = []
+    for f in result["facts"]:
+        value = f["value"]
+        shown = (share(value) if "share" in f["key"] else usd(value))
+        rows.append((f["key"], shown, f["dataset"], f["period"], f["note"]))
+    return _table(pd.DataFrame(rows, columns=["number", "value", "dataset", "period", "note"]))
+
+
+def render_markdown(result: dict[str, Any], charts: list[str] | None = None, *,
+                    html: bool = False) -> str:
+    """The case study as Markdown; ``charts`` names the charts written beside it."""
+    names = charts or []
+
+    def chart(name: str, caption: str) -> str:
+        return _chart(names, name, caption, html)
+
+    ranking: pd.DataFrame = result["ranking"]
+    params = result["params"]
+    plans = result["plans"]
+    real, bound = plans["extra"], plans["headroom"]
+    rs, bs = real.summary(), bound.summary()
+    settle = result["settlement"].summary
+    gap = fact(result, "gap_2024")["value"]
+    fuel_share = fact(result, "fuel_share_2024")["value"]
+    no_demand = int((ranking["binding"] == "no demand").sum())
+    net = ranking[ranking["binding"] == "net exporter"].sort_values("demand", ascending=False)
+    net_exp = len(net)
+    net_examples = ", ".join(f"{p} {str(n or '')[:30].strip()}" for p, n in
+                             zip(net["product"].head(3), net["name"].head(3), strict=True))
+    caps = ", ".join(f"{g} {v:.0%}" for g, v in params.get("share_cap_by_group", {}).items())
+    top = ranking.head(10)
+    drivers = result["balance"]["drivers_2024"].head(8)
+    driver_rows = pd.DataFrame({
+        "HS4": drivers["code"],
+        "product": drivers["name"].fillna("").astype(str).str.slice(0, 60),
+        "India's imports": drivers["imports"].map(money),
+        "India's exports": drivers["exports"].map(money),
+        "share of the imbalance": drivers["contribution"].map(share),
+    })
+    binding = "\n".join(f"- {s}" for s in real.binding["sentence"].head(4)) or "- (none)"
+    binding_b = "\n".join(f"- {s}" for s in bound.binding["sentence"].head(4)) or "- (none)"
+    mirror_2021 = next((f for f in result["facts"] if f["key"] == "mirror_2021_india_declared"),
+                       None)
+    out = f"""# Russia–India on real data: can agri and pharma purchases soften the imbalance?
+
+*Generated by `tradegap case-study russia-india --data {result['data_dir']} --out docs/`
+(`tradegap.casestudy.run_case_study`). Do not edit by hand: rerun the command. Every number
+below names its dataset and period; the table at the end lists them all.*
+
+## Summary
+
+- In calendar 2024, by India's own statistics (dataset `russia-customs-mirror`), India bought
+  **{_m(result, 'india_imports_2024')}** from Russia and sold it **{_m(result, 'india_exports_2024')}**:
+  a gap of **{usd(gap)}**. Mineral fuels (HS 27) were {_m(result, 'india_imports_fuels_2024')},
+  **{share(fuel_share)}** of India's imports from Russia; crude oil (2709) alone is the first
+  driver of the imbalance.
+- On Russia's demand (its imports from the world, a lower bound) and India's capacity (its
+  exports to the world), Russia could buy at most **{usd(ranking['headroom'].sum())}** a year
+  more Indian agricultural and pharmaceutical products under the share caps of this study
+  (the *headroom*). A gravity model of India's exports says Russia already buys about what its
+  size and distance predict in most of them; the realistic extra — the smaller of the two
+  bounds, product by product — is **{usd(ranking['extra'].sum())}** a year.
+- The planner, ramping these purchases up over five years, closes
+  **{share(rs['share_closed'])}** of the 2024 gap by {rs['final_year']}
+  ({usd(rs['gap_closed_usd'])} a year) on the realistic estimate, and at most
+  **{share(bs['share_closed'])}** ({usd(bs['gap_closed_usd'])}) if every product filled its
+  headroom. **Agriculture and pharmaceuticals alone cannot close a ~US$ 60 bn gap**: even the
+  upper bound leaves about nine-tenths of it. Softening it needs other measures too (machinery,
+  chemicals, metals; investment of rupee balances; settlement arrangements).
+
+## 1. The balance and what drives it
+
+Data: India's own declarations of its trade with Russia in Russia's customs layout
+(`russia-customs-mirror`, monthly, 2010-01 … 2025-01; values rounded to US$10,000 per row)
+and, for 2021 only, Russia's Federal Customs Service (`russia-customs-fts`, 2021-01 … 2022-01).
+2025 holds one month (January: India's exports {_m(result, 'india_exports_2025_partial')}) and is
+a partial year everywhere below.
+
+{chart('balance-calendar', 'India–Russia trade by calendar year, India-reported (russia-customs-mirror); 2025 = January only')}
+
+Calendar 2024 (India-reported): exports to Russia {_m(result, 'india_exports_2024')}, imports
+from Russia {_m(result, 'india_imports_2024')}, of which mineral fuels {_m(result, 'india_imports_fuels_2024')}
+({share(fuel_share)}).
+
+By India's fiscal year (April–March; the same monthly rows summed): FY2023-24 exports
+{_m(result, 'india_exports_FY2023-24')} and imports {_m(result, 'india_imports_FY2023-24')}
+(published: {_m(result, 'official_exports_FY2023-24')} and {_m(result, 'official_imports_FY2023-24')}).
+FY2024-25 is **partial** here ({fact(result, 'india_exports_FY2024-25')['note'].split('PARTIAL: ')[-1]}):
+exports {_m(result, 'india_exports_FY2024-25')}, imports {_m(result, 'india_imports_FY2024-25')},
+against the published full-year {_m(result, 'official_exports_FY2024-25')} and
+{_m(result, 'official_imports_FY2024-25')}.
+
+The drivers of the 2024 imbalance (HS4, India-reported):
+
+{_table(driver_rows)}
+
+{chart('drivers-2024', 'Top drivers of the balance, 2024 (russia-customs-mirror)')}
+
+**The mirror gap.** The two sides do not agree. For 2021, Russia's customs record imports from
+India of {_m(result, 'russia_customs_2021_imports_from_india')} and exports to India of
+{_m(result, 'russia_customs_2021_exports_to_india')} (`russia-customs-fts`), while India declares
+exports to Russia of {usd(mirror_2021['value']) if mirror_2021 else '—'} (`russia-customs-mirror`,
+calendar 2021). Importers value goods CIF and exporters FOB, goods transit third countries, and
+the two customs services classify and time shipments differently; this study uses India's side
+throughout (the only one that covers 2022–2024) and never adds the two.
+
+## 2. Where India could sell more: headroom and gravity
+
+Scope: agriculture and food (HS 01–24) and pharmaceuticals (HS 30 and the active ingredients
+2936–2941), at HS4 — the level of Russia's demand data. For each product:
+
+| term | meaning | dataset | period |
+|---|---|---|---|
+| demand | Russia's imports from the world | `russia-demand` | last 12 months of the file (most likely 2025-06 … 2026-05; recent months partly nowcast) |
+| current | India's sales to Russia | `russia-customs-mirror` | calendar 2024 (the latest complete year) |
+| share now | current / demand | — | mixed periods |
+| capacity | India's exports to the world | `india-dgcis` (DGCI&S, HS8 summed to HS4) | FY2024-25 (April 2024 – March 2025) |
+| gravity untapped | max(expected − actual, 0), PPML on India's exports to ~200 markets | `india-dgcis` + CEPII GeoDist + WDI/IMF GDP 2024 | FY2024-25 |
+
+Formulas (`tradegap.analysis.headroom`):
+
+    headroom = max(0, min(s_g × demand, c × capacity) − current)
+    extra    = min(headroom, gravity untapped)      (0 if gravity gives no estimate)
+
+with the share cap s_g = {params.get('share_cap', 0):.0%} of Russia's imports of a product
+({caps or 'no group exceptions'}: India's generics already lead many markets), c =
+{params.get('capacity_share', 1):.0%} of India's world sales. Two rules give a product no
+headroom whatever India makes: Russia imports less than US$ {params.get('min_demand', 0) / 1e6:g} m
+of it (*no demand*: {no_demand} products here), or Russia exports at least
+{params.get('net_exporter_ratio') or 0:g} times what it imports (*net exporter*: {net_exp}
+products, e.g. {net_examples}). The share caps are read from
+`scenarios/russia-india-real.toml`, so the ranking and the plan use the same limits.
+
+Why combine them: the headroom says how much Russia *can* take (its own imports, India's
+output) but not whether India is competitive there; gravity says how much Russia *should* buy
+from India for its size and distance, but knows nothing of what Russia actually imports — which
+is why a gravity-only ranking put refined petroleum (2710) high for Russia, a product Russia
+exports (here: Russia imports {_m(result, 'russia_imports_2710')} of 2710 and exports
+{_m(result, 'russia_exports_2710')}, `russia-demand`, last 12 months; the net-exporter rule
+gives it no headroom). Both are upper bounds, so the realistic estimate is the smaller. Products exported to
+fewer than {params.get('min_markets', 10)} markets get no gravity estimate and no extra.
+
+{chart('headroom-ranking', 'Top products by realistic extra sales (headroom and gravity combined)')}
+
+The top 20 (US$ a year):
+
+{_ranking_table(ranking)}
+
+Totals over {len(ranking)} agri and pharma HS4 products: Russia's imports
+{usd(ranking['demand'].sum())}, India's current sales {usd(ranking['current'].sum())},
+India's world sales {usd(ranking['capacity'].sum())}, headroom {usd(ranking['headroom'].sum())},
+gravity untapped {usd(ranking['gravity_untapped'].sum())}, realistic extra
+{usd(ranking['extra'].sum())}.
+
+Plausibility check (also a test): each of the top 10 has India's world exports of at least
+US$ 100 m (smallest: {usd(top['capacity'].min())}) and Russian imports of at least US$ 25 m
+(smallest: {usd(top['demand'].min())}); no product without Russian demand has any extra.
+Medicaments (3004), Russia's largest agri-pharma import at {usd(ranking.set_index('product').get('demand', pd.Series()).get('3004'))},
+have a large headroom but no gravity untapped: India already sells Russia more than the gravity
+model expects, so the study does not count on more.
+
+{chart('demand-vs-share', "Russia's imports and India's share of them, by HS4")}
+
+## 3. The plan: five years of extra purchases
+
+Scenario `scenarios/russia-india-real.toml` (candidates built at run time from the ranking
+above, never committed): pair IND → RUS, base 2024, plan years 2025–2029, baseline gap =
+the 2024 gap measured above ({usd(gap)}), India's share of Russia's imports of each product
+at most {params.get('share_cap', 0):.0%} ({caps}), yearly growth at most 20 % of each
+product's ceiling (five years to reach it), target a floor of 0.1 % with `stop_at_target =
+false` so the solver buys as much as the limits allow. Unit values (for tonnage) come from the
+bilateral rows' NETTO (India → Russia 2024) where present, else from Russia's imports (value /
+net weight); NB the mirror rows' NETTO is in **tonnes**, not kg (rice 1006 reads ≈ US$ 580 per
+unit, frozen bovine meat ≈ US$ 3,700: tonnes).
+
+| plan | extra purchases {rs['final_year']} | share of the gap closed |
+|---|---|---|
+| realistic (untapped = min(headroom, gravity)) | {usd(rs['gap_closed_usd'])} | **{share(rs['share_closed'])}** |
+| upper bound (untapped = headroom) | {usd(bs['gap_closed_usd'])} | **{share(bs['share_closed'])}** |
+
+{chart('plan-path', 'The gap under the realistic plan, 2025–2029')}
+
+What binds the realistic plan (HiGHS duals, `Plan.binding`):
+
+{binding}
+
+What binds the upper-bound plan:
+
+{binding_b}
+
+{chart('plan-path-headroom-bound', 'The gap under the upper-bound plan (every product fills its headroom)')}
+
+## 4. Settlement: where the rupees went (historical scenario)
+
+The documented scenario `scenarios/settlement-historical.toml` (see
+docs/settlement-historical.md; calibrated to the published vostro balances, not estimated)
+replays April 2022 – September 2024: rupee inflows of {usd(settle['inflow_usd'])}, a peak idle
+balance of {usd(settle['peak_idle_usd'])} in {settle['peak_idle_month']}, {usd(settle['final_idle_usd'])}
+left idle at the end, {usd(settle['securities_bought_usd'])} put into Indian government
+securities, {usd(settle['converted_usd'])} converted to third currencies and a total cost of
+{usd(settle['total_cost_usd'])}. India's exports to Russia drained only
+{usd(settle['imports_paid_usd'])}. Extra agri and pharma purchases of
+{usd(rs['gap_closed_usd'])} a year would add a drain of the same order as today's exports —
+useful, but small next to rupee inflows of this size.
+
+{chart('settlement-historical', 'Idle rupee balance, historical scenario')}
+
+## Caveats
+
+- **Demand is a lower bound.** Russia's imports are rebuilt from what partners report: trade
+  through non-reporting partners is missing, so the headroom is understated where those matter.
+  There is **no supplier breakdown**: India's share is its own declaration over the partners'
+  total, and competitors (China, Belarus, Turkey …) are not seen.
+- **Rounding.** India-reported rows are rounded to US$ 10,000 each; small flows read as zero.
+- **Periods do not match.** Demand: the last 12 months of the file (most likely 2025-06 …
+  2026-05, partly nowcast); current sales: calendar 2024; capacity and gravity: FY2024-25
+  (April 2024 – March 2025); GDP: 2024. 2025 holds January only; FY2024-25 from the mirror rows
+  holds 10 of 12 months.
+- **Two customs services disagree** (the mirror gap above); the study uses India's side only.
+- **India's product data lack chapters 98–99**, so sums stay below published totals.
+- The plan is an optimisation under stated limits, not a forecast; financing, logistics
+  (no route capacity is imposed here) and payments are the hurdles the limits stand for.
+
+## Where every number comes from
+
+{_facts_table(result)}
+"""  # noqa: E501 - a Markdown template: its table rows and chart captions are long
+    return out

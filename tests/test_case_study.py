@@ -1,0 +1,105 @@
+"""`tradegap case-study russia-india` on the real files: it runs, writes the markdown and its
+charts, and its numbers agree with the ones the source tests check on the raw files."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tradegap.casestudy.pipeline import REAL_SCENARIO, real_candidates
+from tradegap.cli.main import app
+from tradegap.planning import validate_candidates
+from tradegap.report.figures import find_browser
+
+
+@pytest.fixture(scope="module")
+def run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One run of the command, as a user types it (JSON on stdout, files in --out)."""
+    tmp = tmp_path_factory.mktemp("case")
+    out = tmp / "docs"
+    charts = ["--charts"] if find_browser() else ["--no-charts"]
+    res = CliRunner().invoke(app, [
+        "case-study", "russia-india", "--data", str(shared_data), "--out", str(out),
+        "--home", str(tmp / "wh"), "--ranking", str(tmp / "ranking.csv"), "--json", *charts])
+    assert res.exit_code == 0, res.output
+    start = res.output.index("{")  # Kaleido may log before the JSON
+    return {"payload": json.loads(res.output[start:]), "out": out, "tmp": tmp,
+            "charts": charts == ["--charts"]}
+
+
+def facts(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["key"]: f for f in run["payload"]["facts"]}
+
+
+def test_numbers_agree_with_the_raw_files(run: dict[str, Any]) -> None:
+    f = facts(run)
+    bn = {k: round(f[k]["value"] / 1e9, 2) for k in f if f[k]["value"] is not None}
+    assert bn["india_exports_2024"] == 4.91
+    assert bn["india_imports_2024"] == 64.53
+    assert bn["india_imports_fuels_2024"] == 57.46
+    assert bn["russia_customs_2021_imports_from_india"] == 4.43
+    assert bn["russia_customs_2021_exports_to_india"] == 9.13
+    assert bn["mirror_2021_india_declared"] == 3.32
+    assert f["gap_2024"]["value"] == pytest.approx(
+        f["india_imports_2024"]["value"] - f["india_exports_2024"]["value"])
+    assert f["india_exports_2024"]["dataset"] == "russia-customs-mirror"
+    assert f["russia_customs_2021_imports_from_india"]["dataset"] == "russia-customs-fts"
+    assert "10 of 12 months" in f["india_exports_FY2024-25"]["note"]
+    for fact in run["payload"]["facts"]:  # every number says where it came from
+        assert fact["dataset"] and fact["period"], fact
+
+
+def test_plan_solves_and_closes_a_modest_share(run: dict[str, Any]) -> None:
+    plans = run["payload"]["plans"]
+    gap = facts(run)["gap_2024"]["value"]
+    real, bound = plans["extra"], plans["headroom"]
+    assert real["status"] == bound["status"] == "optimal"
+    assert real["final_year"] == 2029
+    assert real["path"][0]["baseline_gap"] == pytest.approx(gap)
+    assert 0 < real["share_closed"] < bound["share_closed"] < 0.25
+    assert real["share_closed"] == pytest.approx(real["gap_closed_usd"] / gap)
+    assert real["binding"] and all(b["sentence"] for b in real["binding"])
+    # the realistic plan buys every product up to its combined estimate by the final year
+    total_extra = sum(r["extra"] for r in run["payload"]["ranking"])
+    assert real["gap_closed_usd"] == pytest.approx(total_extra, rel=1e-6)
+
+
+def test_scenario_file_matches_the_data(run: dict[str, Any]) -> None:
+    with REAL_SCENARIO.open("rb") as fh:
+        doc = tomllib.load(fh)
+    assert doc["baseline"]["gap"] == pytest.approx(facts(run)["gap_2024"]["value"], abs=1e7)
+    params = run["payload"]["params"]
+    assert params["share_cap"] == doc["limits"]["market_share_max"]
+    assert params["share_cap_by_group"] == doc["limits"]["market_share_max_by_group"]
+
+
+def test_candidates_are_valid_for_the_planner(run: dict[str, Any]) -> None:
+    ranking = pd.read_csv(run["tmp"] / "ranking.csv", dtype={"product": str})
+    assert ranking["product"].str.len().eq(4).all()
+    cands = validate_candidates(real_candidates(ranking))
+    assert (cands["untapped"] > 0).all() and (cands["unit_value"] > 0).all()
+    from_payload = pd.DataFrame(run["payload"]["candidates"])
+    assert (from_payload["unit_value_source"].str.contains("mirror NETTO")).sum() > 50
+
+
+def test_markdown_and_charts(run: dict[str, Any]) -> None:
+    text = (run["out"] / "case-study-russia-india.md").read_text()
+    for number in ("US$ 4.91 bn", "US$ 64.53 bn", "US$ 57.46 bn", "US$ 4.43 bn", "US$ 9.13 bn",
+                   "US$ 3.32 bn"):
+        assert number in text, number
+    share = f"{run['payload']['plans']['extra']['share_closed']:.1%}"
+    assert share in text
+    for caveat in ("lower bound", "US$ 10,000", "no supplier breakdown", "partial",
+                   "Periods do not match", "net exporter"):
+        assert caveat in text, caveat
+    if run["charts"]:
+        pngs = sorted((run["out"] / "case-study").glob("*.png"))
+        assert len(pngs) == 7 and all(p.stat().st_size > 10_000 for p in pngs)
+        for png in pngs:
+            assert f"case-study/{png.name}" in text

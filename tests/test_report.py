@@ -1,0 +1,104 @@
+"""`tradegap report`: one self-contained HTML file that opens offline, and a PDF with the same
+sections (checked by extracting its text), from the same templates as the dashboard."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tradegap.cli.main import app
+from tradegap.report.format import money
+from tradegap.sources import ingest
+from tradegap.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ["Summary", "Balance of RUS with IND", "Export potential of IND in RUS",
+            "Plan: scenario", "Settlement: scenario", "Data and provenance",
+            "Assumptions and caveats"]
+#: A URL the browser would fetch: in src/href of script, link, img, iframe, or CSS url().
+FETCHED = re.compile(
+    r"""(<(script|link|img|iframe|source|video|audio)\b[^>]*\b(src|href)\s*=\s*["']?\s*"""
+    r"""(https?:)?//)|url\(\s*["']?(https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "wh"
+    ingest(Warehouse(path), "demo", [], scale="20000", years="2022,2023,2024", seed=1,
+           max_bad_rows=0, name="demo")
+    return path
+
+
+def _report(home: Path, out: Path, *extra: str) -> None:
+    result = CliRunner().invoke(app, ["--home", str(home), "report", "RUS", "IND", "--out",
+                                      str(out), "--settlement",
+                                      str(ROOT / "scenarios" / "settlement-fund.toml"),
+                                      "--draws", "50", *extra])
+    assert result.exit_code == 0, result.output
+
+
+def test_html_report_is_self_contained_and_complete(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    _report(home, out)
+    html = out.read_text(encoding="utf-8")
+    assert FETCHED.search(html) is None
+    assert "<script src" not in html and "<link rel=\"stylesheet\"" not in html
+    assert "Plotly.newPlot" in html or "newPlot" in html  # plotly.js inlined
+    assert html.count('class="tg-chart"') >= 6
+    for title in SECTIONS:
+        assert title in html, title
+    assert "SYNTHETIC (demo world)" in html and 'class="banner-synthetic"' in html
+    from tradegap.analysis.balance import balance
+
+    summary = balance(Warehouse(home), "RUS", "IND").summary
+    latest = summary.dropna(subset=["exports", "imports"]).iloc[-1]
+    assert money(latest["balance"]) in html
+
+
+def test_the_fetch_check_catches_remote_resources() -> None:
+    assert FETCHED.search('<script src="https://cdn.example/x.js"></script>')
+    assert FETCHED.search("<link href='//cdn.example/x.css' rel=stylesheet>")
+    assert FETCHED.search('<img src="http://x/y.png">')
+    assert not FETCHED.search('<span class="source-ref">https://example.org/a</span>')
+
+
+def test_report_without_plan_leaves_it_out(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["--home", str(home), "report", "RUS", "IND", "--out",
+                                      str(out), "--no-plan"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Plan: scenario" not in html and "Settlement: scenario" not in html
+    assert "Data and provenance" in html
+
+
+def test_report_refuses_unknown_format(home: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--home", str(home), "report", "RUS", "IND", "--out",
+                                      str(tmp_path / "r.docx")])
+    assert result.exit_code != 0
+    assert not (tmp_path / "r.docx").exists()
+
+
+@pytest.mark.slow
+def test_pdf_report_has_the_same_sections(home: Path, tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint")
+    if shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists():
+        pytest.skip("chromium is needed for the PDF's charts (scripts/ensure-chromium)")
+    from pypdf import PdfReader
+
+    out = tmp_path / "report.pdf"
+    _report(home, out)
+    assert out.read_bytes()[:5] == b"%PDF-"
+    reader = PdfReader(str(out))
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    for title in SECTIONS:
+        assert title in text, title
+    assert "SYNTHETIC" in text
+    images = sum(len(page.images) for page in reader.pages)
+    assert images >= 6  # the charts, as PNGs
