@@ -84,6 +84,8 @@ def test_candidates_are_valid_for_the_planner(run: dict[str, Any]) -> None:
     assert ranking["product"].str.len().eq(4).all()
     cands = validate_candidates(real_candidates(ranking))
     assert (cands["untapped"] > 0).all() and (cands["unit_value"] > 0).all()
+    hs6 = pd.DataFrame(run["payload"]["hs6"])
+    assert set(hs6["hs4"]) == set(ranking["product"].head(5))
     from_payload = pd.DataFrame(run["payload"]["candidates"])
     assert (from_payload["unit_value_source"].str.contains("mirror NETTO")).sum() > 50
 
@@ -96,10 +98,19 @@ def test_markdown_and_charts(run: dict[str, Any]) -> None:
     share = f"{run['payload']['plans']['extra']['share_closed']:.1%}"
     assert share in text
     for caveat in ("lower bound", "US$ 10,000", "no supplier breakdown", "partial",
-                   "Periods do not match", "net exporter"):
+                   "Periods do not match", "net exporter", "Inside the top headings (HS6)"):
         assert caveat in text, caveat
     if run["charts"]:
         pngs = sorted((run["out"] / "case-study").glob("*.png"))
         assert len(pngs) == 7 and all(p.stat().st_size > 10_000 for p in pngs)
         for png in pngs:
             assert f"case-study/{png.name}" in text
+
+
+def test_missing_data_dir_names_what_to_do(tmp_path: Path) -> None:
+    from tradegap.casestudy import case_study
+    from tradegap.errors import InputError
+
+    with pytest.raises(InputError, match="--data") as err:
+        case_study(tmp_path / "nowhere", home=tmp_path / "wh")
+    assert "../shared/data" in str(err.value)

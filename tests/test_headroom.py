@@ -9,7 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tradegap.analysis.headroom import HeadroomParams, combine, headroom, headroom_table
+from tradegap.analysis.headroom import (
+    HeadroomParams,
+    combine,
+    headroom,
+    headroom_table,
+    hs6_detail,
+)
 from tradegap.errors import InputError
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
@@ -163,3 +169,16 @@ def test_refined_petroleum_gets_no_headroom(wh: Warehouse) -> None:
     row = fuels.loc["2710"]
     assert row["market_exports"] > 10 * row["demand"] > 0
     assert row["binding"] == "net exporter" and row["headroom"] == 0.0
+
+
+def test_hs6_detail_inside_the_top_headings(wh: Warehouse, ranking: pd.DataFrame) -> None:
+    detail = hs6_detail(wh, ["0202", "3004"], top=2)
+    assert list(detail["hs4"]) == ["0202", "0202", "3004", "3004"]
+    assert detail["product"].str.len().eq(6).all()
+    row = ranking.set_index("product")
+    for hs4, part in detail.groupby("hs4"):
+        assert part["capacity"].sum() <= row.loc[hs4, "capacity"] + 1
+        assert part["current"].sum() <= row.loc[hs4, "current"] + 1
+    # India's frozen bovine meat is boneless carabeef (020230): nearly all of the heading
+    top = detail.iloc[0]
+    assert top["product"] == "020230" and top["share_of_capacity_in_hs4"] > 0.99

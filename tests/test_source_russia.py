@@ -126,3 +126,17 @@ def test_missing_column_names_what_to_do(tmp_path: Path, warehouse: Warehouse) -
     path.write_text("NAPR,PERIOD\nИМ,2021-01-01\n")
     with pytest.raises(InputError, match=r"x.csv.*missing columns .*TNVED"):
         ingest(warehouse, "russia-customs", [path])
+
+
+def test_quantities_are_tonnes_in_both_sources(loaded: Warehouse) -> None:
+    """NETTO is kg in Russia's customs rows and tonnes in the mirror rows: both load as tonnes,
+    so unit values agree (rice and crude at a few hundred US$ per tonne)."""
+    con = loaded.connect()
+    uv = dict(
+        con.execute(
+            "SELECT dataset, sum(value_usd) / sum(quantity) FROM flows "
+            "WHERE product LIKE '1006%' AND quantity_unit = 't' GROUP BY dataset"
+        ).fetchall()
+    )
+    assert 300 < uv["russia-customs-mirror"] < 700
+    assert 300 < uv["russia-customs-fts"] < 800

@@ -110,7 +110,11 @@ def test_openapi_documents_every_api_route(client: TestClient) -> None:
     for route in ("/api/balance", "/api/potential", "/api/plan", "/api/settlement",
                   "/api/datasets", "/api/scenarios"):
         assert route in spec["paths"]
-    assert client.get("/docs").status_code == 200
+    assert spec["paths"]["/api/balance"]["get"]["responses"]["422"]["content"][
+        "application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger-ui-bundle.js" in docs.text
+    assert "http://" not in docs.text and "https://" not in docs.text  # no CDN
 
 
 # --------------------------------------------------------------------------- security
@@ -219,3 +223,47 @@ def test_serve_binds_localhost_unless_host_given(monkeypatch: pytest.MonkeyPatch
     assert runner.invoke(app, ["--home", str(home), "serve", "--host", "0.0.0.0"]).exit_code == 0
     assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
     assert calls[1]["host"] == "0.0.0.0"
+
+
+def test_slow_requests_get_503_json(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from tradegap.web import limits
+
+    app = create_app(home)
+    monkeypatch.setattr(limits, "TIMEOUT", 0.2)
+    monkeypatch.setattr(app.state.services, "balance", lambda *a: time.sleep(1.0))
+    r = TestClient(app).get("/api/balance?a=RUS&b=IND")
+    assert r.status_code == 503
+    assert "longer than 0.2 s" in r.json()["error"]
+
+
+def test_charts_are_stamped_synthetic(client: TestClient) -> None:
+    import html
+    import re
+
+    page = client.get("/balance", headers=HTML).text
+    figures = re.findall(r'data-figure="([^"]*)"', page)
+    assert len(figures) >= 4
+    assert all("SYNTHETIC" in html.unescape(f) for f in figures)
+
+
+def test_every_offered_scenario_renders(client: TestClient) -> None:
+    names = client.get("/api/scenarios").json()
+    assert names["plan"] and names["settlement"]
+    for name in names["plan"]:
+        page = client.get(f"/plan?scenario={name}", headers=HTML)
+        assert page.status_code == 200 and 'id="plan-status"' in page.text, name
+    for name in names["settlement"]:
+        page = client.get(f"/settlement?scenario={name}&draws=10", headers=HTML)
+        assert page.status_code == 200 and 'id="settlement-headline"' in page.text, name
+
+
+def test_security_headers_and_host_check(home: Path) -> None:
+    local = TestClient(create_app(home, allowed_hosts=["127.0.0.1", "localhost"]),
+                       base_url="http://127.0.0.1")
+    r = local.get("/api/scenarios")
+    assert r.status_code == 200
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-frame-options"] == "DENY"
+    assert local.get("/api/scenarios", headers={"host": "evil.example"}).status_code == 400

@@ -173,3 +173,15 @@ def test_plan_resolves_and_chart_moves(server: str, page: object) -> None:
     assert pg.locator("#plan-share").inner_text() == "10.0%"  # type: ignore[attr-defined]
     _shot(pg, "plan-resolved")
     assert pg.errors == []  # type: ignore[attr-defined]
+
+
+def test_api_docs_page_works_offline(server: str, page: object) -> None:
+    pg = page
+    pg.goto(server + "/docs", wait_until="networkidle")  # type: ignore[attr-defined]
+    pg.wait_for_selector(".swagger-ui .opblock")  # type: ignore[attr-defined]
+    text = pg.locator(".swagger-ui").inner_text()  # type: ignore[attr-defined]
+    for route in ("/api/balance", "/api/potential", "/api/plan", "/api/settlement",
+                  "/api/datasets"):
+        assert route in text
+    _shot(pg, "api-docs")
+    assert pg.errors == []  # type: ignore[attr-defined]

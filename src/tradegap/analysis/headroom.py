@@ -343,3 +343,55 @@ def _params_dict(params: HeadroomParams, current_year: int, capacity_period: str
         "gdp_year": gdp_year,
         "min_markets": min_markets,
     }
+
+
+def hs6_detail(
+    wh: Warehouse,
+    products: Iterable[str],
+    exporter: str = "IND",
+    market: str = "RUS",
+    *,
+    current_year: int = 2024,
+    capacity_period: str = "FY2024-25",
+    current_dataset: str = "russia-customs-mirror",
+    capacity_dataset: str = "india-dgcis",
+    top: int = 3,
+) -> pd.DataFrame:
+    """The HS6 lines inside HS4 ``products``: the exporter's sales to the market (calendar
+    ``current_year``, HS6 in the bilateral data) and to the world (``capacity_period``, HS8
+    summed to HS6), the ``top`` lines per HS4 by world sales. The market's demand exists at
+    HS4 only, so there is no headroom at HS6: this shows *which* goods inside a heading the
+    exporter makes and already sells. Columns ``hs4, product, name, current, capacity,
+    share_of_capacity_in_hs4``."""
+    codes = [str(p) for p in products]
+    if not codes:
+        return pd.DataFrame(columns=["hs4", "product", "name", "current", "capacity",
+                                     "share_of_capacity_in_hs4"])
+    marks = ", ".join("?" for _ in codes)
+    con = wh.connect()
+    try:
+        current = con.execute(
+            f"SELECT substr(product, 1, 6) AS product, sum(value_usd) AS current FROM flows "
+            f"WHERE dataset = ? AND exporter = ? AND importer = ? AND year = ? AND "
+            f"substr(product, 1, 4) IN ({marks}) GROUP BY 1",
+            [current_dataset, exporter, market, current_year, *codes]).df()
+        capacity = con.execute(
+            f"SELECT substr(product, 1, 6) AS product, sum(value_usd) AS capacity FROM flows "
+            f"WHERE dataset = ? AND exporter = ? AND period = ? AND "
+            f"substr(product, 1, 4) IN ({marks}) GROUP BY 1",
+            [capacity_dataset, exporter, capacity_period, *codes]).df()
+    finally:
+        con.close()
+    out = capacity.merge(current, on="product", how="outer")
+    out["current"] = out["current"].fillna(0.0)
+    out["hs4"] = out["product"].str[:4]
+    total = out.groupby("hs4")["capacity"].transform("sum")
+    out["share_of_capacity_in_hs4"] = out["capacity"] / total.where(total > 0)
+    out = out.sort_values(["hs4", "capacity"], ascending=[True, False])
+    out = out.groupby("hs4", sort=False).head(top)
+    out["name"] = _names(out["product"])
+    order = {c: i for i, c in enumerate(codes)}
+    out = out.sort_values(["hs4", "capacity"], key=lambda s: s.map(order) if s.name == "hs4"
+                          else -s.fillna(0))
+    return out[["hs4", "product", "name", "current", "capacity",
+                "share_of_capacity_in_hs4"]].reset_index(drop=True)

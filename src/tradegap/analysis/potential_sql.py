@@ -6,6 +6,11 @@ SQL query (CTEs, GROUP BY, one window SUM, POWER/COALESCE/NULLIF) over the wareh
 view, so that it runs on DuckDB at BACI size (≈11 M flows a year) and, transpiled by sqlglot,
 unchanged on Spark (:mod:`tradegap.engine`). Two small tables are registered beside it:
 distances and growth factors.
+
+The hypothetical trade of the ease term, ``h_ij = Σ_k s_ik · m_jk · (d_ij / d̄_jk)^(−δ)``, is
+summed as ``d_ij^(−δ) · Σ_k s_ik · m_jk · d̄_jk^δ`` (plus the plain terms where a distance is
+missing), so the exporter × market × product join is aggregated before any per-pair lookup:
+the same number up to rounding (≈1e-15), and several times faster at BACI size.
 """
 
 from __future__ import annotations
@@ -104,8 +109,8 @@ def global_potential_sql(
     delta = float(params.distance_elasticity)
     eps = float(params.income_elasticity)
     dfactor = (
-        "CASE WHEN dd.d IS NULL OR m.dbar IS NULL THEN 1.0 "
-        f"ELSE POWER(dd.d / m.dbar, {-delta!r}) END"
+        "CASE WHEN e.d IS NULL OR m.dbar IS NULL THEN 1.0 "
+        f"ELSE POWER(e.d / m.dbar, {-delta!r}) END"
     )
     query = f"""
 WITH win AS (
@@ -140,30 +145,39 @@ mkt AS (
     LEFT JOIN {dist_name} dd ON dd.exporter = f.exporter AND dd.importer = f.importer
     GROUP BY f.importer, f.product
 ),
+mkt_terms AS (
+    SELECT m.importer, m.product, m.m, m.dbar,
+           CASE WHEN m.dbar IS NULL THEN 0.0 ELSE m.m * POWER(m.dbar, {delta!r}) END AS m_far,
+           CASE WHEN m.dbar IS NULL THEN m.m ELSE 0.0 END AS m_near,
+           m.m * POWER(COALESCE(gj.g, 1.0), {eps!r}) AS m_grown
+    FROM mkt m
+    LEFT JOIN {growth_name} gj ON gj.iso3 = m.importer
+),
 pair AS (SELECT exporter, importer, SUM(x) AS x FROM flow GROUP BY exporter, importer),
-hyp AS (
-    SELECT s.exporter, m.importer, SUM(s.supply_base * m.m * {dfactor}) AS h
+hyp_terms AS (
+    SELECT s.exporter, m.importer, SUM(s.supply_base * m.m) AS h_plain,
+           SUM(s.supply_base * m.m_far) AS h_far, SUM(s.supply_base * m.m_near) AS h_near
     FROM sup s
-    JOIN mkt m ON m.product = s.product
-    JOIN pair p ON p.exporter = s.exporter AND p.importer = m.importer
-    LEFT JOIN {dist_name} dd ON dd.exporter = s.exporter AND dd.importer = m.importer
+    JOIN mkt_terms m ON m.product = s.product
     GROUP BY s.exporter, m.importer
 ),
-ease AS (
-    SELECT p.exporter, p.importer, p.x / h.h AS ease
-    FROM pair p JOIN hyp h ON h.exporter = p.exporter AND h.importer = p.importer
-    WHERE h.h > 0
+hyp AS (
+    SELECT p.exporter, p.importer, p.x, dd.d,
+           CASE WHEN dd.d IS NULL THEN t.h_plain
+                ELSE POWER(dd.d, {-delta!r}) * t.h_far + t.h_near END AS h
+    FROM pair p
+    JOIN hyp_terms t ON t.exporter = p.exporter AND t.importer = p.importer
+    LEFT JOIN {dist_name} dd ON dd.exporter = p.exporter AND dd.importer = p.importer
 ),
+ease AS (SELECT exporter, importer, d, x / h AS ease FROM hyp WHERE h > 0),
 pot AS (
     SELECT s.exporter, m.importer, s.product, s.rca, s.exports_world, s.supply_base, s.supply,
            m.m AS market_imports, {dfactor} AS distance_factor,
-           m.m * POWER(COALESCE(gj.g, 1.0), {eps!r}) * {dfactor} AS demand,
+           m.m_grown * {dfactor} AS demand,
            e.ease, COALESCE(f.x, 0.0) AS actual
     FROM sup s
-    JOIN mkt m ON m.product = s.product
+    JOIN mkt_terms m ON m.product = s.product
     JOIN ease e ON e.exporter = s.exporter AND e.importer = m.importer
-    LEFT JOIN {dist_name} dd ON dd.exporter = s.exporter AND dd.importer = m.importer
-    LEFT JOIN {growth_name} gj ON gj.iso3 = m.importer
     LEFT JOIN flow f
         ON f.exporter = s.exporter AND f.importer = m.importer AND f.product = s.product
     WHERE s.rca >= {float(params.rca_threshold)!r}

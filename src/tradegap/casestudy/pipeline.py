@@ -1,7 +1,8 @@
 """The Russia–India case study on real data, end to end: ingest ../shared/data into a
 warehouse, measure the balance, rank agri and pharma products by headroom and gravity, plan
 the extra purchases and replay the historical rupee settlement. Every number is returned with
-the dataset and period it comes from (``facts``)."""
+the dataset and period it comes from (``facts``). This layer computes only; the document and
+its charts are written by :mod:`tradegap.report.case_study`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tradegap.analysis.balance import BalanceResult, balance
-from tradegap.analysis.headroom import HeadroomParams, headroom
+from tradegap.analysis.headroom import HeadroomParams, headroom, hs6_detail
 from tradegap.errors import InputError
 from tradegap.planning import Plan, load_scenario, plan
 from tradegap.provenance import Provenance
@@ -219,19 +220,17 @@ def _value(facts: list[dict[str, Any]], key: str) -> float | None:
     return next((f["value"] for f in facts if f["key"] == key), None)
 
 
-def run_case_study(
-    data_dir: str | Path, out_dir: str | Path | None = None, home: str | Path | None = None,
-    *, charts: bool = True, html: bool = False, draws: int = 200,
+def case_study(
+    data_dir: str | Path, home: str | Path | None = None, *, draws: int = 200,
 ) -> dict[str, Any]:
-    """Run the whole case study on the real files in ``data_dir`` (../shared/data). With
-    ``out_dir``, write ``case-study-russia-india.md`` there and its charts in
-    ``out_dir/case-study/`` (PNG when ``charts``; interactive HTML too with ``html``).
-    ``home``: the warehouse directory (default: a temporary one, removed afterwards).
-    Returns every table and number, each number in ``facts`` with its dataset and period."""
+    """Run the whole case study on the real files in ``data_dir`` (../shared/data): ingest,
+    balance, headroom ranking, the real-data plans (realistic and upper bound) and the historical
+    settlement. ``home``: the warehouse directory (default: a temporary one, removed
+    afterwards). Returns every table and number, each number in ``facts`` with its dataset and
+    period. The document is written by :func:`tradegap.report.case_study.run_case_study`."""
     if home is None:
         with tempfile.TemporaryDirectory(prefix="tradegap-case-") as tmp:
-            return run_case_study(data_dir, out_dir, Path(tmp) / "wh", charts=charts,
-                                  html=html, draws=draws)
+            return case_study(data_dir, Path(tmp) / "wh", draws=draws)
     data_dir = Path(data_dir)
     wh = build_warehouse(data_dir, home)
     facts: list[dict[str, Any]] = []
@@ -267,6 +266,8 @@ def run_case_study(
         "facts": facts,
         "balance": measured,
         "ranking": ranking,
+        "hs6": hs6_detail(wh, ranking["product"].head(5), current_year=CURRENT_YEAR,
+                          capacity_period=CAPACITY_PERIOD, top=2),
         "candidates": real_candidates(ranking, uv),
         "plans": plans,
         "settlement": settlement,
@@ -274,11 +275,6 @@ def run_case_study(
         "provenance": ranking.attrs.get("provenance"),
         "data_dir": str(data_dir),
     }
-    if out_dir is not None:
-        from tradegap.casestudy.document import write_case_study
-
-        written = write_case_study(result, Path(out_dir), charts=charts, html=html)
-        result["written"] = [str(p) for p in written]
     return result
 
 
@@ -307,6 +303,7 @@ def to_payload(result: dict[str, Any]) -> dict[str, Any]:
         "balance_fiscal": result["balance"]["fiscal"].summary,
         "drivers_2024": result["balance"]["drivers_2024"],
         "ranking": result["ranking"],
+        "hs6": result["hs6"],
         "candidates": result["candidates"],
         "plans": {basis: {**p.summary(), "path": p.path, "binding": p.binding,
                           "mix": p.mix} for basis, p in result["plans"].items()},

@@ -1,5 +1,5 @@
 """`tradegap case-study russia-india --data DIR --out DIR`: a thin wrapper over
-:func:`tradegap.casestudy.run_case_study`."""
+:func:`tradegap.report.case_study.run_case_study`."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Russia–India on real data: balance, headroom ranking (agri, pharma), the real-data
         plan and the historical settlement, with every number's dataset and period."""
-        from tradegap.casestudy.pipeline import run_case_study, to_payload
+        from tradegap.casestudy import to_payload
+        from tradegap.report.case_study import run_case_study
         from tradegap.report.format import money, share
 
         result = run_case_study(data, out, home or state(ctx).home, charts=charts, html=html)

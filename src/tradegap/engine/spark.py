@@ -62,7 +62,9 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
                 **(conf or {})}
     for key, value in settings.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(os.environ.get("TRADEGAP_SPARK_LOG_LEVEL", "ERROR"))
+    return spark
 
 
 def stop() -> None:

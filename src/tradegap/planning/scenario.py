@@ -208,7 +208,11 @@ class _Reader:
         self, v: Any, path: str, *, lo: float | None = None, hi: float | None = None,
         lo_open: bool = False,
     ) -> float:
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        try:
+            finite = not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
+        except OverflowError:  # an integer beyond the float range (TOML integers are unbounded)
+            finite = False
+        if not finite:
             raise self.fail(path, f"must be a number, got {v!r}", _range_hint(lo, hi, lo_open))
         bad_lo = lo is not None and (v <= lo if lo_open else v < lo)
         if bad_lo or (hi is not None and v > hi):
@@ -277,8 +281,12 @@ def load_scenario(path: str | Path) -> Scenario:
             doc = tomllib.load(fh)
     except FileNotFoundError:
         raise InputError("scenario file not found", file=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path),
+                         hint="a scenario is a UTF-8 TOML file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read the scenario: {exc.strerror or exc}",
+                         file=str(path)) from None
     return scenario_from_dict(doc, file=str(path), base_dir=path.parent)
 
 

@@ -193,7 +193,8 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
     if charts and len(t):
         by_untapped = t.sort_values("untapped", ascending=False, kind="stable")
         shown = type(result)(**{**result.__dict__, "table": by_untapped})
-        figs = {"top": cp.top_opportunities(shown, min(20, max(len(t), 1)))}
+        figs = {"top": cp.top_opportunities(shown, min(20, max(len(t), 1))),
+                "scatter": cp.potential_vs_actual(shown)}
     return {
         "exporter": result.exporter, "market": result.market, "year": result.year,
         "ease": f"{result.ease:.3g}", "rows": rows, "count": len(t), "total": len(result.table),

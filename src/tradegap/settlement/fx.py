@@ -74,8 +74,14 @@ def parse_fx(
 def _number(value: Any, file: str | None, field: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"expected a number, got {value!r}", file=file, field=field)
-    check_range(np.array([float(value)]), file=file, field=field, low=low, high=high)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the float range (TOML integers are unbounded)
+        raise InputError(f"{value} is too large", file=file, field=field) from None
+    if not np.isfinite(number):
+        raise InputError("the value must be finite", file=file, field=field)
+    check_range(np.array([number]), file=file, field=field, low=low, high=high)
+    return number
 
 
 def read_fx_csv(path: Path, *, start: pd.Period, months: int) -> np.ndarray:

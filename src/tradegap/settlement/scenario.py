@@ -148,7 +148,10 @@ def _float(data: dict[str, Any], key: str, prefix: str, file: str | None, defaul
     name = f"{prefix}.{key}"
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"expected a number, got {value!r}", file=file, field=name)
-    out = np.array([float(value)])
+    try:
+        out = np.array([float(value)])
+    except OverflowError:  # an integer beyond the float range (TOML integers are unbounded)
+        raise InputError(f"{value} is too large", file=file, field=name) from None
     if not np.isfinite(out).all():
         raise InputError("the value must be finite", file=file, field=name)
     check_range(out, file=file, field=name, low=low, high=high)
@@ -173,8 +176,12 @@ def load_scenario(path: str | Path) -> Scenario:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise InputError("file not found", file=str(path)) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path)) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path),
+                         hint="a scenario is a UTF-8 TOML file") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read the scenario: {exc.strerror or exc}",
+                         file=str(path)) from exc
     return scenario_from_dict(data, file=str(path), base_dir=path.parent)
 
 

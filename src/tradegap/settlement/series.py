@@ -45,7 +45,10 @@ def _number(value: Any, *, file: str | None, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"expected a number, got {value!r}", file=file, field=field,
                          hint=SERIES_HINT)
-    out = float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # an integer beyond the float range (TOML integers are unbounded)
+        raise InputError(f"{value} is too large", file=file, field=field) from None
     if math.isnan(out):
         raise InputError("NaN is not allowed", file=file, field=field)
     return out

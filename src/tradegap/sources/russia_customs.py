@@ -3,9 +3,9 @@
 Columns: NAPR (flow seen from Russia: 'ИМ' import into Russia, 'ЭК' export from Russia), PERIOD
 (first day of the month), STRANA (partner ISO3), TNVED (HS6 for partner-reported rows, 10-digit
 EAEU TN VED code for Russian customs rows, 'XXXXXXXXXX' for confidential items), EDIZM (unit:
-OKEI numeric code, or the partner's abbreviation), STOIM (US$), NETTO (kg), KOL (quantity in
-EDIZM units), Source ('FTS' = Russia's Federal Customs Service; 'MIRROR' = the partner's own
-statistics rebuilt in this layout).
+OKEI numeric code, or the partner's abbreviation), STOIM (US$), NETTO (net weight: kg in FTS
+rows, tonnes in MIRROR rows), KOL (quantity in EDIZM units), Source ('FTS' = Russia's Federal
+Customs Service; 'MIRROR' = the partner's own statistics rebuilt in this layout).
 
 The two reporting sources describe the same flows from two sides, so they are written as two
 datasets (``NAME-fts`` and ``NAME-mirror``) that are never summed together. Within each:
@@ -38,6 +38,9 @@ REQUIRED = ["NAPR", "PERIOD", "STRANA", "TNVED", "EDIZM", "STOIM", "NETTO", "KOL
 FLOW_CODES = {"ИМ": "import", "ЭК": "export"}
 SOURCES = {"FTS": "russia-fts", "MIRROR": "partner-mirror"}
 CONFIDENTIAL = "XXXXXXXXXX"
+#: NETTO is in kilograms in Russia's customs rows but in tonnes in the mirror rows (checked on
+#: the data: rice and crude come out at about US$ 450–610 per tonne only when read so).
+NETTO_PER_TONNE = {"FTS": 1000.0, "MIRROR": 1.0}
 
 
 def units() -> pd.DataFrame:
@@ -135,6 +138,16 @@ def parse(
             reporter = importing.map({True: "exporter", False: "importer"})
         product = code[keep]
         conf = product == CONFIDENTIAL
+        # quantity: net weight in tonnes where recorded (comparable with BACI and Comtrade),
+        # else the supplementary quantity in its own unit
+        tonnes = pd.to_numeric(frame.loc[keep, "NETTO"], errors="coerce") / NETTO_PER_TONNE[src]
+        supplementary = pd.to_numeric(frame.loc[keep, "KOL"], errors="coerce")
+        own_unit = unit[keep].where(~unknown_unit[keep], "code " + raw_unit[keep].fillna(""))
+        has_weight = tonnes > 0
+        quantity = tonnes.where(has_weight, supplementary)
+        quantity_unit = pd.Series("t", index=tonnes.index, dtype="object").where(
+            has_weight, own_unit
+        )
         table = pd.DataFrame(
             {
                 "period": period[keep].dt.strftime("%Y-%m"),
@@ -149,10 +162,8 @@ def parse(
                 ),
                 "digits": product.str.len().where(~conf, 10).astype("int8"),
                 "value_usd": value[keep].astype("float64"),
-                "quantity": pd.to_numeric(frame.loc[keep, "KOL"], errors="coerce"),
-                "quantity_unit": unit[keep].where(
-                    ~unknown_unit[keep], "code " + raw_unit[keep].fillna("")
-                ),
+                "quantity": quantity,
+                "quantity_unit": quantity_unit,
                 "source": src_label,
                 "reporter": reporter,
                 "flag": pd.Series(None, index=product.index, dtype="object").where(
@@ -160,7 +171,7 @@ def parse(
                 ),
             }
         )
-        table.loc[table["quantity"] == 0, "quantity"] = None  # KOL 0 = not recorded
+        table.loc[~(table["quantity"] > 0), ["quantity", "quantity_unit"]] = None  # not recorded
         provenance = {
             "input": file_info(path),
             "reporting_source": src,
@@ -174,7 +185,7 @@ def parse(
             "confidential_rows": int(conf.sum()),
             "confidential_value_usd": float(table.loc[conf.to_numpy(), "value_usd"].sum()),
             "unknown_unit_rows": int((unknown_unit & keep).sum()),
-            "net_weight_kg": float(pd.to_numeric(frame.loc[keep, "NETTO"], errors="coerce").sum()),
+            "net_weight_tonnes": float(tonnes.sum()),
             "periods": [str(period[keep].min().date()), str(period[keep].max().date())]
             if keep.any()
             else [],

@@ -58,11 +58,21 @@ def parse(
     dupes = frame.assign(_c=code).duplicated(["_c", "NAPR"], keep="first")
     for idx in frame.index[dupes]:
         bad.add(int(idx) + 2, "TNVED4", code[idx], "duplicate HS4 and flow")
+    # a value that is there but not a number ≥ 0 is malformed, not "no value"
+    values, bad_value = {}, pd.Series(False, index=frame.index)
+    for window, suffix in WINDOWS.items():
+        raw = frame[f"STOIM{suffix}"]
+        values[window] = pd.to_numeric(raw, errors="coerce")
+        given = raw.notna() & (raw.astype(str).str.strip() != "")
+        wrong = (given & values[window].isna()) | (values[window] < 0)
+        for idx in frame.index[wrong]:
+            bad.add(int(idx) + 2, f"STOIM{suffix}", raw[idx], "not a number ≥ 0 (US$ billion)")
+        bad_value |= wrong
     bad.check(len(frame))
-    ok = code.str.fullmatch(r"\d{4}") & flow.notna() & ~dupes
+    ok = code.str.fullmatch(r"\d{4}") & flow.notna() & ~dupes & ~bad_value
     parts, set_aside = [], {}
     for window, suffix in WINDOWS.items():
-        value = pd.to_numeric(frame[f"STOIM{suffix}"], errors="coerce")
+        value = values[window]
         empty = ok & value.isna()
         if empty.any():
             set_aside[f"{window}: no value"] = int(empty.sum())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
 
 from tradegap.cli.common import to_jsonable
 from tradegap.web.limits import bounded
@@ -21,7 +23,22 @@ from tradegap.web.params import (
 )
 from tradegap.web.services import Services
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class ErrorBody(BaseModel):
+    """Every error: a clear message, the HTTP status and, often, what to do."""
+
+    error: str
+    status: int
+    hint: str | None = None
+
+
+_ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in (
+    (400, "the request cannot be answered from this warehouse"),
+    (413, "request body larger than 64 KB"),
+    (422, "a parameter is invalid (ISO3, product group, scenario name, number range)"),
+    (503, "the computation took too long"),
+)}
+router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
 Country = Annotated[str, Query(pattern=ISO3, description="ISO3 code, e.g. RUS")]
 Groups = Annotated[list[str] | None, Query(max_length=20, description="product groups")]
@@ -30,6 +47,12 @@ Scenario = Annotated[str, Query(pattern=NAME, description="a shipped scenario, b
 
 def services(request: Request) -> Services:
     return request.app.state.services
+
+
+async def _json(s: Services, key: tuple, payload: Callable[[], Any]) -> Response:
+    """The payload as JSON, computed (and cached) in a worker thread within the time limit."""
+    body = await bounded(s.json, key, payload)
+    return Response(content=body, media_type="application/json")
 
 
 def groups_or_422(groups: list[str] | None) -> tuple[str, ...]:
@@ -45,9 +68,10 @@ def groups_or_422(groups: list[str] | None) -> tuple[str, ...]:
 @router.get("/balance", summary="Bilateral balance, composition, drivers, concentration, "
             "mirror gap (tradegap.balance)")
 async def api_balance(request: Request, a: Country = "RUS", b: Country = "IND",
-                      frequency: Frequency = "calendar_year") -> dict[str, Any]:
-    result = await bounded(services(request).balance, a, b, frequency)
-    return to_jsonable(result.to_dict())
+                      frequency: Frequency = "calendar_year") -> Response:
+    s = services(request)
+    return await _json(s, ("balance", a, b, frequency),
+                       lambda: s.balance(a, b, frequency).to_dict())
 
 
 @router.get("/potential", summary="Export potential by product, filtered and sorted "
@@ -59,19 +83,25 @@ async def api_potential(
     q: Annotated[str, Query(pattern=SEARCH, max_length=80)] = "",
     sort: SortKey = "untapped", order: Order = "desc",
     limit: Annotated[int, Query(ge=1, le=5000)] = 100,
-) -> dict[str, Any]:
+) -> Response:
     from tradegap.report.sections import filter_potential, potential_table
 
     groups = groups_or_422(group)
-    result = await bounded(services(request).potential, exporter, market, groups)
-    table = filter_potential(potential_table(result), min_untapped=min_untapped, q=q,
-                             sort=sort, order=order)
-    return to_jsonable({
-        "exporter": result.exporter, "market": result.market, "year": result.year,
-        "ease": result.ease, "params": result.params.to_dict(), "count": len(table),
-        "total": len(result.table), "rows": table.head(limit),
-        "provenance": result.provenance.to_dict(),
-    })
+    s = services(request)
+
+    def payload() -> dict[str, Any]:
+        result = s.potential(exporter, market, groups)
+        table = filter_potential(potential_table(result), min_untapped=min_untapped, q=q,
+                                 sort=sort, order=order)
+        return {
+            "exporter": result.exporter, "market": result.market, "year": result.year,
+            "ease": result.ease, "params": result.params.to_dict(), "count": len(table),
+            "total": len(result.table), "rows": table.head(limit),
+            "provenance": result.provenance.to_dict(),
+        }
+
+    key = ("potential", exporter, market, groups, min_untapped, q, sort, order, limit)
+    return await _json(s, key, payload)
 
 
 @router.get("/scenarios", summary="Shipped scenarios, by name (plan and settlement)")
@@ -93,15 +123,15 @@ async def api_settlement(
     request: Request, scenario: Scenario = "settlement-fund",
     draws: Annotated[int, Query(ge=0, le=2000)] = 200,
     seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> dict[str, Any]:
-    result = await bounded(services(request).settlement, scenario, draws, seed)
-    return to_jsonable(result.to_dict())
+) -> Response:
+    s = services(request)
+    return await _json(s, ("settlement", scenario, draws, seed),
+                       lambda: s.settlement(scenario, draws, seed).to_dict())
 
 
 @router.get("/datasets", summary="What the warehouse holds: datasets, sources, rows set "
             "aside, provenance (tradegap.warehouse.inspect)")
-async def api_datasets(request: Request) -> dict[str, Any]:
+async def api_datasets(request: Request) -> Response:
     s = services(request)
-    listing = await bounded(s.datasets)
-    summaries = await bounded(s.dataset_summaries)
-    return to_jsonable({"home": str(s.wh.home), "datasets": listing, "summaries": summaries})
+    return await _json(s, ("datasets",), lambda: {
+        "home": str(s.wh.home), "datasets": s.datasets(), "summaries": s.dataset_summaries()})

@@ -30,6 +30,8 @@ def _static_files() -> dict[str, tuple[Path, str]]:
         "plotly.min.js": (Path(plotly.__file__).parent / "package_data" / "plotly.min.js", js),
         "tradegap.js": (REPORT_TEMPLATES / "tradegap.js", js),
         "tradegap.css": (REPORT_TEMPLATES / "tradegap.css", "text/css; charset=utf-8"),
+        "swagger-ui-bundle.js": (STATIC / "swagger-ui-bundle.js", js),
+        "swagger-ui.css": (STATIC / "swagger-ui.css", "text/css; charset=utf-8"),
     }
 
 
@@ -46,9 +48,24 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def create_app(home: str | Path | None = None, scenarios: str | Path | None = None) -> FastAPI:
+#: Headers on every response: nothing is loaded from elsewhere, nothing embeds the pages.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' "
+    "'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def create_app(home: str | Path | None = None, scenarios: str | Path | None = None,
+               allowed_hosts: list[str] | None = None) -> FastAPI:
     """The dashboard over the warehouse at ``home`` (opened read-only) and the scenarios in
-    ``scenarios`` (default: the project's shipped ``scenarios/``)."""
+    ``scenarios`` (default: the project's shipped ``scenarios/``). ``allowed_hosts`` limits
+    the Host header (``tradegap serve`` on 127.0.0.1 allows only local names, which defeats
+    DNS rebinding)."""
     from tradegap.report.html import SHIPPED_SCENARIOS
     from tradegap.web import api, pages
 
@@ -58,9 +75,22 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
         "plans, settlement and the data they come from. Every route calls the same Python "
         "function a Python user calls. The warehouse is read, never written.",
         version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = Services(home, Path(scenarios) if scenarios else SHIPPED_SCENARIOS)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    if allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
 
     def error(request: Request, status: int, message: str, hint: str | None = None) -> Response:
         if _wants_html(request):
@@ -106,6 +136,18 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
         path, media = files[name]
         return FileResponse(path, media_type=media,
                             headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        """FastAPI's Swagger UI page, its script and style served from the package."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="tradegap API",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css", swagger_favicon_url="data:,",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
     app.include_router(api.router)
     app.include_router(pages.router)

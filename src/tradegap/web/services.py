@@ -31,7 +31,25 @@ class Services:
 
     # -- cache -----------------------------------------------------------------------------
     def state(self) -> tuple:
-        return tuple((d.name, d.fingerprint) for d in self.wh.datasets())
+        """What identifies the warehouse's contents: the catalogue file's size and time (every
+        ingest commits to it), read without opening it."""
+        try:
+            st = self.wh.catalog_path.stat()
+        except FileNotFoundError:
+            return ("empty",)
+        return (st.st_size, st.st_mtime_ns)
+
+    def json(self, key: tuple, fn: Callable[[], Any]) -> bytes:
+        """``fn()``'s payload serialised as JSON (NaN → null), cached like the results."""
+        import json
+
+        from tradegap.cli.common import to_jsonable
+
+        def run() -> bytes:
+            payload = to_jsonable(fn())
+            return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+        return self._cached(("json", *key), run)
 
     def _cached(self, key: tuple, fn: Callable[[], Any]) -> Any:
         key = (*key, self.state())
@@ -52,9 +70,28 @@ class Services:
         if self.scenarios_dir is None or not self.scenarios_dir.is_dir():
             return []
         names = sorted(p.stem for p in self.scenarios_dir.glob("*.toml"))
-        is_settlement = [n.startswith("settlement-") for n in names]
-        want = kind == "settlement"
-        return [n for n, s in zip(names, is_settlement, strict=True) if s == want]
+        if kind == "settlement":
+            return [n for n in names if n.startswith("settlement-")]
+        return [n for n in names if not n.startswith("settlement-") and self._self_contained(n)]
+
+    def _self_contained(self, name: str) -> bool:
+        """A plan scenario the dashboard can solve on its own: it loads and names its
+        candidates file (not ``from potential``, which needs the case-study pipeline)."""
+        from tradegap.errors import TradegapError
+        from tradegap.planning import load_scenario
+
+        assert self.scenarios_dir is not None
+        path = self.scenarios_dir / f"{name}.toml"
+        key = ("self-contained", name, path.stat().st_mtime_ns)
+        if key not in self._cache:
+            try:
+                sc = load_scenario(path)
+                ok = sc.candidates_path is not None and Path(sc.candidates_path).is_file()
+            except TradegapError:
+                ok = False
+            with self._lock:
+                self._cache[key] = ok
+        return bool(self._cache[key])
 
     def scenario_path(self, kind: str, name: str) -> Path:
         names = self.scenario_names(kind)
@@ -122,10 +159,13 @@ class Services:
     def dataset_summaries(self) -> list[dict[str, Any]]:
         from tradegap.warehouse.inspect import dataset_summary
 
-        out: list[dict[str, Any]] = []
-        for d in self.wh.datasets():
-            out.extend(s for s in dataset_summary(self.wh, d.name) if s["name"] == d.name)
-        return out
+        def run() -> list[dict[str, Any]]:
+            out: list[dict[str, Any]] = []
+            for d in self.wh.datasets():
+                out.extend(s for s in dataset_summary(self.wh, d.name) if s["name"] == d.name)
+            return out
+
+        return self._cached(("summaries",), run)
 
     def any_synthetic(self) -> bool:
         return any(d.synthetic for d in self.wh.datasets())

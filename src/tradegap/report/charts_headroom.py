@@ -1,7 +1,9 @@
-"""Charts of the case study that the shared chart modules do not already draw."""
+"""Charts of the headroom ranking (:func:`tradegap.analysis.headroom.headroom`): the top
+products by realistic extra sales, and Russia's demand against India's share of it."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -31,15 +33,16 @@ def headroom_ranking(ranking: pd.DataFrame, top: int = 15) -> go.Figure:
     return fig
 
 
-def demand_vs_share(ranking: pd.DataFrame) -> go.Figure:
-    """Russia's demand (log scale) against India's current share of it, sized by headroom."""
-    r = ranking[(ranking["demand"] > 0) & ranking["share_now"].notna()]
-    size = (r["headroom"] / max(r["headroom"].max(), 1.0) * 40).clip(lower=4)
+def demand_vs_share(ranking: pd.DataFrame, min_demand: float = 1e6) -> go.Figure:
+    """Russia's demand (log scale) against India's current share of it, sized by headroom
+    (area ∝ headroom); products Russia imports less than ``min_demand`` of are left out."""
+    r = ranking[(ranking["demand"] >= min_demand) & ranking["share_now"].notna()]
+    size = 6 + 40 * np.sqrt(r["headroom"] / max(r["headroom"].max(), 1.0))
     fig = go.Figure()
     for group, part in r.groupby("group"):
         fig.add_trace(go.Scatter(
             x=part["demand"] / 1e6, y=part["share_now"] * 100, mode="markers", name=group,
-            marker={"size": size[part.index], "opacity": 0.6},
+            marker={"size": size[part.index].to_numpy(), "opacity": 0.6},
             text=[f"{p} {(n or '')[:40]}<br>headroom {money(h)}" for p, n, h in
                   zip(part["product"], part["name"], part["headroom"], strict=True)],
             hovertemplate="%{text}<br>demand US$ %{x:,.0f} m, India %{y:.1f}%<extra></extra>",

@@ -1,0 +1,128 @@
+"""Property tests of the scenario TOML loaders (planner and settlement): a shipped scenario
+with one key given a wrong value (wrong type, out of range, not finite, huge) or removed is
+either still valid or refused with an InputError naming that key (or the table holding it);
+random bytes are refused with an InputError naming the file, never another exception."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.test_properties_parsers import SETTINGS
+from tradegap.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN_FILES = sorted((ROOT / "scenarios").glob("*.toml"))
+
+#: Values that are wrong for almost any key: the wrong type, out of range, not finite, huge.
+BAD_VALUES = st.sampled_from([
+    "text", -1, -1.5, 1e308 * 10, float("nan"), 10**30, 10**400, -(10**400), True, [],
+    [1, "a"], {"x": 1}, "", "2024-13", 0, "../../etc/passwd",
+])
+
+
+def _paths(doc: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for k, v in doc.items():
+        out.append((*prefix, k))
+        if isinstance(v, dict):
+            out += _paths(v, (*prefix, k))
+    return out
+
+
+def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    import copy
+
+    out = copy.deepcopy(doc)
+    node = out
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    return out
+
+
+def _loaders() -> list[tuple[str, Path, Any]]:
+    import tomllib
+
+    from tradegap.planning.scenario import load_scenario as load_plan
+    from tradegap.settlement.scenario import load_scenario as load_settle
+
+    out = []
+    for path in PLAN_FILES:
+        doc = tomllib.loads(path.read_text())
+        loader = load_settle if "scenario" in doc and "inflows" in doc else load_plan
+        out.append((path.name, path, loader))
+    return out
+
+
+@pytest.mark.parametrize(("name", "path", "loader"), _loaders(),
+                         ids=[name for name, _, _ in _loaders()])
+def test_scenario_with_one_bad_value_names_the_key(name: str, path: Path, loader: Any) -> None:
+    import tomllib
+
+    doc = tomllib.loads(path.read_text())
+    keys = _paths(doc)
+    loader(path)  # the shipped file itself is valid
+    refused: list[str] = []
+
+    @settings(max_examples=60, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(key=st.sampled_from(keys), value=BAD_VALUES, drop=st.booleans())
+    def check(key: tuple[str, ...], value: Any, drop: bool) -> None:
+        if drop:
+            changed = _set(doc, key, None)
+            node = changed
+            for k in key[:-1]:
+                node = node[k]
+            del node[key[-1]]
+        else:
+            changed = _set(doc, key, value)
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / path.name
+            # files the scenario refers to (candidates, fx CSVs) are found beside it
+            for other in path.parent.iterdir():
+                if other.is_file() and other != path:
+                    (Path(tmp) / other.name).write_bytes(other.read_bytes())
+            try:
+                target.write_text(_dumps(changed))
+            except (ValueError, TypeError):
+                return  # not representable in TOML (e.g. a null)
+            try:
+                loader(target)
+            except InputError as exc:
+                refused.append(str(exc))
+                assert exc.file == str(target)
+                named = exc.field or ""
+                # the error names the key changed, a key inside it, or the table holding it
+                dotted = ".".join(key)
+                assert named and (named.startswith(dotted) or dotted.startswith(
+                    named.split("[")[0]) or named.split(".")[0] == key[0]), (named, dotted)
+
+    check()
+    assert refused  # the bad values were really refused, not all accepted
+
+
+def _dumps(doc: dict[str, Any]) -> str:
+    return tomli_w.dumps(doc)
+
+
+@pytest.mark.parametrize("loader_name", ["planning", "settlement"])
+@SETTINGS
+@given(data=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_scenario_garbage_is_an_input_error(loader_name: str, data: bytes) -> None:
+    from tradegap.planning.scenario import load_scenario as load_plan
+    from tradegap.settlement.scenario import load_scenario as load_settle
+
+    loader = load_plan if loader_name == "planning" else load_settle
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bad.toml"
+        path.write_bytes(data)
+        with pytest.raises(InputError) as err:
+            loader(path)
+        assert err.value.file == str(path)
