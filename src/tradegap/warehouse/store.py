@@ -225,10 +225,13 @@ class Warehouse:
                 raise TradegapError(f"unknown dataset kind {r.kind!r}; known: {sorted(SCHEMAS)}")
         with writer_lock(self.home):
             current = {d.name: d for d in self.datasets()}
+            # a dataset damaged on disk is rewritten even from the same input
             todo = [
                 r
                 for r in requests
-                if r.name not in current or current[r.name].fingerprint != r.fingerprint
+                if r.name not in current
+                or current[r.name].fingerprint != r.fingerprint
+                or _damage(current[r.name]) is not None
             ]
             staged: list[tuple[WriteRequest, Path, Path]] = []
             committed = False
@@ -342,12 +345,27 @@ class Warehouse:
                 dataset_dir.rmdir()
 
     # -- reading ---------------------------------------------------------------------------
+    def verify(self, infos: list[DatasetInfo] | None = None) -> None:
+        """Raise a :class:`TradegapError` naming the first dataset whose files are missing, are
+        not readable Parquet, or do not hold the rows the catalogue records (a cheap check of
+        each file's footer, not of every page)."""
+        for info in self.datasets() if infos is None else infos:
+            problem = _damage(info)
+            if problem is not None:
+                raise TradegapError(
+                    f"dataset {info.name!r} is damaged on disk: {problem} ({info.path})",
+                    hint=f"ingest its input files again (`tradegap ingest {info.source} …`): "
+                    "the same input then rewrites it",
+                )
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with one view per kind (``flows``, ``demand``), each
         the union of that kind's datasets with a ``dataset`` column. The catalogue file is not
-        held open, so readers never block a writer."""
+        held open, so readers never block a writer. Raises a :class:`TradegapError` naming a
+        dataset whose files are damaged (see :meth:`verify`)."""
         con = duckdb.connect()
         infos = self.datasets()
+        self.verify(infos)
         for kind, schema in SCHEMAS.items():
             parts = [
                 f"SELECT *, '{_sql_str(d.name)}' AS dataset FROM read_parquet("
@@ -372,6 +390,22 @@ class Warehouse:
 def open_warehouse(home: str | os.PathLike[str] | None = None) -> Warehouse:
     """Open (or create on first write) the warehouse at ``home``/``$TRADEGAP_HOME``/default."""
     return Warehouse(home)
+
+
+def _damage(info: DatasetInfo) -> str | None:
+    """What is wrong with a dataset's files on disk, or None."""
+    files = sorted(info.path.glob("*.parquet")) if info.path.is_dir() else []
+    if not files:
+        return "its Parquet files are missing"
+    rows = 0
+    for path in files:
+        try:
+            rows += pq.read_metadata(path).num_rows
+        except (OSError, pa.ArrowException) as exc:
+            return f"{path.name} is not readable Parquet ({exc})"
+    if rows != info.rows:
+        return f"its files hold {rows:,} rows, the catalogue records {info.rows:,}"
+    return None
 
 
 def _sql_str(text: str) -> str:
