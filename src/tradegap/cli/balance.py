@@ -7,7 +7,15 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from tradegap.cli.common import JSON_OPTION, OUT_OPTION, console, print_json, rich_table, state
+from tradegap.cli.common import (
+    CHARTS_OPTION,
+    JSON_OPTION,
+    OUT_OPTION,
+    console,
+    print_json,
+    rich_table,
+    state,
+)
 from tradegap.report.format import money, share
 
 
@@ -63,9 +71,7 @@ def register(app: typer.Typer) -> None:
             "chapter", "--level", help="Composition level: section, chapter, hs4 or hs6."
         ),
         top: int = typer.Option(10, "--top", help="Drivers shown per period."),
-        charts: Path = typer.Option(
-            None, "--charts", help="Write charts (HTML and PNG) into this directory."
-        ),
+        charts: Path = CHARTS_OPTION,
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
     ) -> None:
@@ -138,21 +144,15 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def _write_charts(result, directory: Path) -> list[Path]:  # type: ignore[no-untyped-def]
-    from tradegap.errors import TradegapError
+    from tradegap.cli.common import write_charts
     from tradegap.report.charts_balance import balance_over_time, composition_treemap, top_drivers
-    from tradegap.report.figures import write_figure
 
-    written = []
-    figures = {
-        "balance": balance_over_time(result),
-        "composition_imports": composition_treemap(result, "imports"),
-        "composition_exports": composition_treemap(result, "exports"),
-        "drivers": top_drivers(result),
-    }
-    for name, fig in figures.items():
-        written.append(write_figure(fig, directory / f"{name}.html"))
-        try:
-            written.append(write_figure(fig, directory / f"{name}.png"))
-        except TradegapError as exc:
-            console.print(f"[yellow]PNG skipped: {exc.message}[/]")
-    return written
+    return write_charts(
+        {
+            "balance": balance_over_time(result),
+            "composition_imports": composition_treemap(result, "imports"),
+            "composition_exports": composition_treemap(result, "exports"),
+            "drivers": top_drivers(result),
+        },
+        directory,
+    )

@@ -22,6 +22,9 @@ console = Console()
 err_console = Console(stderr=True)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
+CHARTS_OPTION = typer.Option(
+    None, "--charts", help="Write the charts (HTML and PNG) into this directory."
+)
 OUT_OPTION = typer.Option(
     None, "--out", help="Also write the main table to FILE (.csv, .parquet or .json)."
 )
@@ -78,6 +81,22 @@ def to_jsonable(value: Any) -> Any:
 
 def print_json(payload: Any) -> None:
     typer.echo(json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False))
+
+
+def write_charts(figures: dict[str, Any], directory: Path) -> list[Path]:
+    """Write each figure as NAME.html and NAME.png in ``directory``; PNG is skipped with a
+    warning when no Chromium is available for Kaleido."""
+    from tradegap.errors import TradegapError
+    from tradegap.report.figures import write_figure
+
+    written: list[Path] = []
+    for name, fig in figures.items():
+        written.append(write_figure(fig, directory / f"{name}.html"))
+        try:
+            written.append(write_figure(fig, directory / f"{name}.png"))
+        except TradegapError as exc:
+            err_console.print(f"PNG skipped: {exc.message}")
+    return written
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:

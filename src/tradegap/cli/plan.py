@@ -9,12 +9,15 @@ import pandas as pd
 import typer
 
 from tradegap.cli.common import (
+    CHARTS_OPTION,
     JSON_OPTION,
     OUT_OPTION,
     RunByDefault,
     console,
+    err_console,
     print_json,
     rich_table,
+    write_charts,
     write_table,
 )
 
@@ -50,6 +53,7 @@ def register(app: typer.Typer) -> None:
         candidates: Path = CANDIDATES_OPTION,
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
+        charts: Path = CHARTS_OPTION,
     ) -> None:
         """Solve a scenario: the plan per product and year, the balance path, what binds."""
         from tradegap.planning import plan
@@ -57,6 +61,14 @@ def register(app: typer.Typer) -> None:
         result = plan(scenario, _candidates(candidates))
         if out is not None:
             write_table(result.table, out)
+        if charts is not None:
+            from tradegap.report.charts_plan import balance_path, binding_constraints, mix_bars
+
+            figures = {"balance_path": balance_path(result)}
+            if result.feasible:
+                figures |= {"mix": mix_bars(result), "binding": binding_constraints(result)}
+            for path in write_charts(figures, charts):
+                err_console.print(f"chart: {path}")
         if as_json:
             print_json(result.to_dict())
             return

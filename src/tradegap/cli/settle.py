@@ -8,12 +8,15 @@ import pandas as pd
 import typer
 
 from tradegap.cli.common import (
+    CHARTS_OPTION,
     JSON_OPTION,
     OUT_OPTION,
     RunByDefault,
     console,
+    err_console,
     print_json,
     rich_table,
+    write_charts,
     write_table,
 )
 
@@ -54,6 +57,7 @@ def register(app: typer.Typer) -> None:
             "The run is then compared with the scenario without the plan."),
         json_: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
+        charts: Path = CHARTS_OPTION,
     ) -> None:
         """Run SCENARIO month by month; with --plan, also show what the plan changes."""
         from tradegap.settlement import compare, load_plan, load_scenario, simulate
@@ -66,6 +70,12 @@ def register(app: typer.Typer) -> None:
             comparison = compare(simulate(sc, draws=draws, seed=seed), result)
         if out is not None:
             write_table(result.monthly, out)
+        if charts is not None:
+            from tradegap.report.charts_settlement import cumulative_cost, vostro_path
+
+            figures = {"vostro": vostro_path(result), "cost": cumulative_cost(result)}
+            for path in write_charts(figures, charts):
+                err_console.print(f"chart: {path}")
         if json_:
             payload = result.to_dict()
             payload["comparison"] = None if comparison is None else comparison.to_dict()

@@ -1,0 +1,280 @@
+"""More faults (beyond tests/test_faults.py): damaged BACI zips, damaged Parquet inputs, a
+damaged dataset file inside the warehouse, a download cut off half-way at the command line, and
+two ingests started at the same moment. None of them needs ../shared/data."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import snapshot
+from tests.helpers_http import start, stop
+from tests.test_cli_errors import VALID_CSV, InProcess, tg  # noqa: F401  (tg is a fixture)
+from tradegap.errors import InputError, TradegapError
+from tradegap.sources import ingest
+from tradegap.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BACI_CSV = "".join(
+    ["t,i,j,k,v,q\n"]
+    + [f"2020,{i},{j},{k},{(i * 7 + k) % 9999}.125,{'NA' if k % 3 else '1.5'}\n"
+       for i in (4, 8, 12) for j in (4, 8, 12) for k in range(10101, 10101 + 40 * 97, 97)]
+).encode()
+COUNTRIES = b"country_code,country_iso3\n4,AFG\n8,ALB\n12,DZA\n"
+
+
+def release_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("BACI_HS17_Y2020_V202501.csv", BACI_CSV)
+        zf.writestr("country_codes_V202501.csv", COUNTRIES)
+    return buf.getvalue()
+
+
+@pytest.fixture()
+def filled(tmp_path: Path) -> Warehouse:
+    """A warehouse holding the small demo world."""
+    wh = Warehouse(tmp_path / "wh")
+    ingest(wh, "demo", [], scale="small", seed=5)
+    return wh
+
+
+# -- damaged BACI zips -------------------------------------------------------------------------
+def _flip_in_member(data: bytes) -> bytes:
+    """Damage the compressed bytes of the first member: its CRC no longer matches."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.infolist()[0]
+    start_ = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    out = bytearray(data)
+    for i in range(start_ + 10, start_ + 30):
+        out[i] ^= 0x5A
+    return bytes(out)
+
+
+ZIP_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "truncated at 10 bytes": lambda b: b[:10],
+    "truncated at half": lambda b: b[: len(b) // 2],
+    "truncated by 10 bytes": lambda b: b[:-10],
+    "empty": lambda b: b"",
+    "member bytes damaged": _flip_in_member,
+    "not a zip": lambda b: b"PK\x03\x04" + b"garbage" * 100,
+}
+
+
+@pytest.mark.parametrize("damage", list(ZIP_DAMAGE))
+def test_damaged_baci_zip_is_refused(damage: str, filled: Warehouse, tmp_path: Path,
+                                     tg: InProcess) -> None:  # noqa: F811
+    path = tmp_path / "BACI_HS17_V202501.zip"
+    path.write_bytes(release_zip())
+    [(_, outcome)] = ingest(Warehouse(tmp_path / "ok"), "baci", [path])
+    assert outcome.dataset.rows == 9 * 40  # the undamaged zip is valid
+    path.write_bytes(ZIP_DAMAGE[damage](release_zip()))
+    before = snapshot(filled)
+    with pytest.raises(InputError) as err:
+        ingest(filled, "baci", [path])
+    assert str(path) in str(err.value)
+    assert snapshot(filled) == before
+    proc = tg(filled.home, "ingest", "baci", str(path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert path.name in proc.stderr.replace("\n", "")
+    assert snapshot(filled) == before
+
+
+def test_zip_without_yearly_csv_is_refused(filled: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "BACI_HS17_V202501.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "nothing here")
+    with pytest.raises(InputError, match="no yearly BACI"):
+        ingest(filled, "baci", [path])
+
+
+# -- damaged Parquet inputs --------------------------------------------------------------------
+def parquet_of(kind: str) -> bytes:
+    """The valid CSV input of ``kind`` (tests/test_cli_errors.py) as Parquet."""
+    name, text, _ = VALID_CSV[kind]
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    if kind == "india-dgcis":
+        frame["fy_start"] = frame["fy_start"].astype(int)
+        for col in ("value_usd_million", "quantity"):
+            frame[col] = pd.to_numeric(frame[col])
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def _flip_middle(b: bytes) -> bytes:
+    out = bytearray(b)
+    for i in range(len(b) // 3, len(b) // 3 + 40):
+        out[i] ^= 0xFF
+    return bytes(out)
+
+
+PARQUET_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "truncated at half": lambda b: b[: len(b) // 2],
+    "footer cut": lambda b: b[:-8],
+    "magic zeroed": lambda b: b[:-4] + b"\0\0\0\0",
+    "empty": lambda b: b"",
+    "csv renamed .parquet": lambda b: b"a,b\n1,2\n",
+}
+PARQUET_KINDS = ["india-dgcis", "russia-customs", "russia-demand", "tidy"]
+
+
+def _ingest_parquet(wh: Warehouse, kind: str, path: Path) -> object:
+    options: dict[str, object] = {}
+    if kind == "tidy":
+        mapping = path.parent / "mapping.toml"
+        mapping.write_bytes(VALID_CSV["tidy"][2]["mapping.toml"])
+        options["mapping"] = mapping
+    return ingest(wh, kind, [path], **options)
+
+
+@pytest.mark.parametrize("damage", list(PARQUET_DAMAGE))
+@pytest.mark.parametrize("kind", PARQUET_KINDS)
+def test_damaged_parquet_input_is_refused(kind: str, damage: str, filled: Warehouse,
+                                          tmp_path: Path) -> None:
+    path = tmp_path / "input.parquet"
+    path.write_bytes(parquet_of(kind))
+    assert _ingest_parquet(Warehouse(tmp_path / "ok"), kind, path)  # undamaged: valid
+    path.write_bytes(PARQUET_DAMAGE[damage](parquet_of(kind)))
+    before = snapshot(filled)
+    with pytest.raises(InputError) as err:
+        _ingest_parquet(filled, kind, path)
+    assert err.value.file == str(path)
+    assert snapshot(filled) == before
+
+
+@pytest.mark.parametrize("kind", PARQUET_KINDS)
+def test_parquet_with_damaged_pages_never_crashes(kind: str, filled: Warehouse,
+                                                  tmp_path: Path) -> None:
+    """Bytes flipped inside the data: a clear error, or (if Parquet cannot tell) rows that are
+    still accounted for; never another exception."""
+    path = tmp_path / "input.parquet"
+    path.write_bytes(_flip_middle(parquet_of(kind)))
+    before = snapshot(filled)
+    try:
+        results = _ingest_parquet(filled, kind, path)
+    except TradegapError:
+        assert snapshot(filled) == before
+        return
+    for parsed, outcome in results:  # type: ignore[attr-defined]
+        assert outcome.dataset.rows + sum(parsed.set_aside.values()) == parsed.rows_read
+
+
+# -- a damaged dataset inside the warehouse ----------------------------------------------------
+def _dataset_file(wh: Warehouse) -> Path:
+    return next(wh.dataset("demo").path.glob("*.parquet"))
+
+
+WAREHOUSE_DAMAGE: dict[str, Callable[[Path], None]] = {
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
+    "deleted": lambda p: p.unlink(),
+    "garbage": lambda p: p.write_bytes(b"not parquet at all" * 10),
+    "other rows": lambda p: pq.write_table(pq.read_table(p).slice(0, 3), p),
+    "folder gone": lambda p: [q.unlink() for q in p.parent.iterdir()] and p.parent.rmdir(),
+}
+
+
+@pytest.mark.parametrize("damage", list(WAREHOUSE_DAMAGE))
+def test_damaged_dataset_file_is_named_and_reingest_repairs_it(
+    damage: str, filled: Warehouse, tg: InProcess  # noqa: F811
+) -> None:
+    con = filled.connect()
+    total = con.execute("SELECT count(*), sum(value_usd) FROM flows").fetchone()
+    WAREHOUSE_DAMAGE[damage](_dataset_file(filled))
+    with pytest.raises(TradegapError) as err:
+        filled.connect().execute("SELECT sum(value_usd) FROM flows").fetchone()
+    assert "'demo'" in str(err.value) and "damaged" in str(err.value)
+    assert "ingest" in (err.value.hint or "")
+    # the command line says the same, without a traceback
+    proc = tg(filled.home, "data", "info", "demo")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "damaged" in proc.stderr and "demo" in proc.stderr
+    # ingesting the same input again rewrites the dataset (same fingerprint, but damaged)
+    [(_, outcome)] = ingest(filled, "demo", [], scale="small", seed=5)
+    assert outcome.changed
+    assert filled.connect().execute(
+        "SELECT count(*), sum(value_usd) FROM flows").fetchone() == total
+
+
+def test_an_intact_warehouse_is_not_rewritten(filled: Warehouse) -> None:
+    before = snapshot(filled)
+    [(_, outcome)] = ingest(filled, "demo", [], scale="small", seed=5)
+    assert not outcome.changed and snapshot(filled) == before
+
+
+# -- a download cut off half-way, at the command line ------------------------------------------
+def test_download_cut_off_then_resumed_at_the_cli(tmp_path: Path,
+                                                  tg: InProcess) -> None:  # noqa: F811
+    served = tmp_path / "www"
+    served.mkdir()
+    data = release_zip()
+    (served / "BACI_HS17_V202501.zip").write_bytes(data)
+    dest = tmp_path / "dl"
+    proc_server, port = start(served, "--cut-after", str(len(data) // 2))
+    try:
+        url = f"http://127.0.0.1:{port}/DATA_DOWNLOAD/baci/data"
+        args = ["fetch", "baci", "--revision", "HS17", "--release", "V202501",
+                "--base-url", url, "--dest", str(dest)]
+        first = tg(tmp_path / "home", *args)
+        assert first.returncode == 2 and "Traceback" not in first.stderr
+        assert "stopped after" in first.stderr and "run the same command again" in first.stderr
+        part = dest / "BACI_HS17_V202501.zip.part"
+        assert part.stat().st_size == len(data) // 2
+        assert not (dest / "BACI_HS17_V202501.zip").exists()
+        second = tg(tmp_path / "home", *args)  # the rest is shorter than the cut: completes
+        assert second.returncode == 0, second.stderr
+    finally:
+        stop(proc_server)
+    assert (dest / "BACI_HS17_V202501.zip").read_bytes() == data
+    assert not part.exists()
+    [(_, outcome)] = ingest(Warehouse(tmp_path / "home"), "baci",
+                            [dest / "BACI_HS17_V202501.zip"])
+    assert outcome.dataset.rows == 9 * 40
+
+
+# -- two ingests started at the same moment ----------------------------------------------------
+def test_two_ingests_at_once_never_interleave(tmp_path: Path) -> None:
+    """Two real processes write the same dataset from different inputs into one home. Each
+    either succeeds or is refused with WarehouseBusy; afterwards the dataset is exactly one
+    of the two inputs, complete, and the catalogue agrees with the files."""
+    home = tmp_path / "wh"
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("TRADEGAP_HOME", None)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tradegap.cli", "--home", str(home), "ingest", "demo",
+             "--scale", "medium", "--seed", str(seed)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+        )
+        for seed in (11, 12)
+    ]
+    results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
+    for code, _, err in results:
+        assert "Traceback" not in err, err
+        assert code == 0 or (code == 2 and "being written by another process" in err), err
+    assert any(code == 0 for code, _, _ in results)
+    wh = Warehouse(home)
+    wh.verify()  # the catalogue agrees with the files
+    [info] = wh.datasets()
+    stored = wh.connect().execute(
+        "SELECT count(*), sum(value_usd) FROM flows").fetchone()
+    expected = []
+    for seed in (11, 12):
+        other = Warehouse(tmp_path / f"alone-{seed}")
+        ingest(other, "demo", [], scale="medium", seed=seed)
+        expected.append(other.connect().execute(
+            "SELECT count(*), sum(value_usd) FROM flows").fetchone())
+        if other.dataset("demo").fingerprint == info.fingerprint:
+            assert stored == expected[-1]
+    assert stored in expected
+    assert not (home / "staging").exists() or not any((home / "staging").iterdir())
