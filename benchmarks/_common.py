@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,7 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
+    cpu_s: float = 0.0  # user + system CPU of the process and the descendants it waited for
 
     def check(self) -> Measured:
         if self.returncode != 0:
@@ -69,6 +71,7 @@ def run(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 1
     """Run ``cmd``, sampling its process tree's memory every 0.1 s; ``ru_maxrss`` of the
     process itself (via wait4) bounds it from below."""
     full_env = {**os.environ, **(env or {})}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=full_env, cwd=cwd)
@@ -89,9 +92,11 @@ def run(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 1
         proc.kill()
         out, err = proc.communicate()
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     sampler.join()
-    return Measured(seconds, peak, proc.returncode, out, err)
+    return Measured(seconds, peak, proc.returncode, out, err, cpu)
 
 
 def python(code: str, **kwargs: Any) -> Measured:

@@ -58,6 +58,8 @@ def main() -> None:
         "tradegap_s": round(ours.seconds, 2), "tradegap_peak_gb": gb(ours.peak_rss),
         "pandas_s": round(pandas.seconds, 2), "pandas_peak_gb": gb(pandas.peak_rss),
         "duckdb_bare_s": round(duck.seconds, 2), "duckdb_bare_peak_gb": gb(duck.peak_rss),
+        "tradegap_cpu_s": round(ours.cpu_s, 1), "pandas_cpu_s": round(pandas.cpu_s, 1),
+        "duckdb_bare_cpu_s": round(duck.cpu_s, 1),
         "speedup_vs_pandas": round(speedup_pandas, 2),
         "speed_vs_duckdb_bare": round(share_of_duckdb, 2),
         "targets": {"speedup_vs_pandas": 5.0, "speed_vs_duckdb_bare": 0.5},

@@ -38,16 +38,18 @@ def main() -> None:
     say(f"Spark {SPARK_MASTER}: {spark.seconds:.1f} s, peak {gb(spark.peak_rss)} GB, "
         f"{spark_rows:,} rows")
     same = run([PYTHON, "-c", (
-        "import duckdb; c = duckdb.connect(); print(c.sql(\""
+        "import duckdb; c = duckdb.connect(); c.execute('SET enable_progress_bar = false'); "
+        "print(c.execute(\""
         f"SELECT max(abs(a.potential - b.potential) / greatest(abs(a.potential), 1e-300)) "
         f"FROM '{duck_out}' a JOIN '{spark_out}' b USING (exporter, importer, product)"
-        "\").fetchone()[0])")]).check()
-    max_rel = float(same.stdout.strip())
+        "\").fetchall()[0][0])")]).check()
+    max_rel = float(same.stdout.strip().splitlines()[-1].split()[-1])
     say(f"Spark/DuckDB time = {spark.seconds / duck.seconds:.2f}; same rows: "
         f"{rows == spark_rows}; max relative difference of potential: {max_rel:.2e}")
     record("potential_global", {
         "flows": 11_000_000, "rows_out": rows, "load_before": load_before,
         "duckdb_s": round(duck.seconds, 2), "duckdb_peak_gb": gb(duck.peak_rss),
+        "duckdb_cpu_s": round(duck.cpu_s, 1), "spark_cpu_s": round(spark.cpu_s, 1),
         "duckdb_memory_limit": DUCKDB_MEMORY,
         "spark_s": round(spark.seconds, 2), "spark_peak_gb": gb(spark.peak_rss),
         "spark_master": SPARK_MASTER, "spark_driver_memory": SPARK_DRIVER_MEMORY,

@@ -127,8 +127,8 @@ VALID_CSV: dict[str, tuple[str, str, dict[str, bytes]]] = {
     "russia-customs": ("customs.csv", "NAPR,PERIOD,STRANA,TNVED,EDIZM,STOIM,NETTO,KOL,Source\n"
                        "ИМ,2023-01-01,IND,0101210000,166,1000,10,,FTS\n"
                        "ЭК,2023-02-01,IND,270900,166,2000,10,,MIRROR\n", {}),
-    "russia-demand": ("demand.csv", "TNVED4,NAPR,STOIM_last12,STOIM_year_before\n"
-                      "0101,ИМ,1.5,1.0\n2709,ЭК,2.5,\n", {}),
+    "russia-demand": ("demand.csv", "TNVED4,NAPR,STOIM_last12,STOIM_year_before,NETTO_last12\n"
+                      "0101,ИМ,1.5,1.0,10\n2709,ЭК,2.5,,\n", {}),
 }
 
 
@@ -221,3 +221,42 @@ def test_a_real_subprocess_prints_no_traceback(home: Path, tmp_path: Path) -> No
     before = snapshot(Warehouse(home))
     assert_clean_refusal(cli(home, "ingest", "baci", str(bad)), bad.name)
     assert snapshot(Warehouse(home)) == before
+
+
+@pytest.mark.parametrize("kind", list(VALID_CSV))
+def test_header_only_file_is_empty_or_refused(kind: str, home: Path, tmp_path: Path,
+                                              tg: InProcess) -> None:
+    """A file with its header and no rows: an empty dataset or a clear refusal, never a
+    crash."""
+    before = snapshot(Warehouse(home))
+    args = write_valid(kind, tmp_path, lambda b: b.split(b"\n", 1)[0] + b"\n")
+    proc = tg(tmp_path / "wh", *args)
+    assert "Traceback" not in proc.stderr
+    if proc.returncode == 2:
+        assert_clean_refusal(proc, Path(args[2]).name)
+    else:
+        assert proc.returncode == 0 and " 0 rows stored" in proc.stdout, proc.stdout
+    assert snapshot(Warehouse(home)) == before
+
+
+#: Quantity columns per layout: a value there that is not a number is malformed, not blank.
+QUANTITY_COLUMN = {"india-dgcis": 4, "russia-demand": 4}
+
+
+@pytest.mark.parametrize("column", ["NETTO", "KOL"])
+def test_russia_customs_quantity_that_is_not_a_number_is_refused(
+        column: str, home: Path, tmp_path: Path, tg: InProcess) -> None:
+    index = {"NETTO": 6, "KOL": 7}[column]
+    args = write_valid("russia-customs", tmp_path,
+                       lambda b: gen_st._set_cell(b, 1, index, "12 kg?"))
+    proc = tg(tmp_path / "wh", *args)
+    assert_clean_refusal(proc, "customs.csv", column, "12 kg?")
+
+
+@pytest.mark.parametrize("kind", ["india-dgcis", "russia-demand"])
+def test_quantity_that_is_not_a_number_is_refused(kind: str, home: Path, tmp_path: Path,
+                                                 tg: InProcess) -> None:
+    column = QUANTITY_COLUMN[kind]
+    args = write_valid(kind, tmp_path, lambda b: gen_st._set_cell(b, 1, column, "12 kg?"))
+    proc = tg(tmp_path / "wh", *args)
+    assert_clean_refusal(proc, Path(args[2]).name, "12 kg?")

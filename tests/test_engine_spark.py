@@ -119,3 +119,11 @@ def test_spark_writes_one_file(spark, wh: Warehouse, tmp_path) -> None:
     written = pd.read_parquet(out.path)
     ref = potential_global(wh, 2024, PotentialParams(window=1), engine="duckdb").table
     assert_same(ref, written, ["exporter", "importer", "product"])
+
+
+def test_spark_writes_one_csv(spark, wh: Warehouse, tmp_path) -> None:
+    out = balances(wh, engine="spark", out=tmp_path / "pairs.csv")
+    assert out.table is None
+    written = pd.read_csv(out.path, keep_default_na=False, na_values=[""])
+    ref = balances(wh, engine="duckdb").table
+    assert_same(ref, written, ["a", "b", "year"])

@@ -5,6 +5,7 @@ two ingests started at the same moment. None of them needs ../shared/data."""
 from __future__ import annotations
 
 import io
+import math
 import os
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -20,7 +23,7 @@ from tests.conftest import snapshot
 from tests.helpers_http import start, stop
 from tests.test_cli_errors import VALID_CSV, InProcess, tg  # noqa: F401  (tg is a fixture)
 from tradegap.errors import InputError, TradegapError
-from tradegap.sources import ingest
+from tradegap.sources import ingest, parse
 from tradegap.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +42,12 @@ def release_zip() -> bytes:
         zf.writestr("BACI_HS17_Y2020_V202501.csv", BACI_CSV)
         zf.writestr("country_codes_V202501.csv", COUNTRIES)
     return buf.getvalue()
+
+
+def same(a: tuple | None, b: tuple | None) -> bool:
+    """Equal counts and sums (a float sum's last digits depend on the order of addition)."""
+    assert a is not None and b is not None
+    return a[0] == b[0] and math.isclose(a[1], b[1], rel_tol=1e-12)
 
 
 @pytest.fixture()
@@ -166,8 +175,9 @@ def test_parquet_with_damaged_pages_never_crashes(kind: str, filled: Warehouse,
     except TradegapError:
         assert snapshot(filled) == before
         return
+    windows = 2 if kind == "russia-demand" else 1  # two windows per input row
     for parsed, outcome in results:  # type: ignore[attr-defined]
-        assert outcome.dataset.rows + sum(parsed.set_aside.values()) == parsed.rows_read
+        assert outcome.dataset.rows + sum(parsed.set_aside.values()) == windows * parsed.rows_read
 
 
 # -- a damaged dataset inside the warehouse ----------------------------------------------------
@@ -202,8 +212,8 @@ def test_damaged_dataset_file_is_named_and_reingest_repairs_it(
     # ingesting the same input again rewrites the dataset (same fingerprint, but damaged)
     [(_, outcome)] = ingest(filled, "demo", [], scale="small", seed=5)
     assert outcome.changed
-    assert filled.connect().execute(
-        "SELECT count(*), sum(value_usd) FROM flows").fetchone() == total
+    assert same(filled.connect().execute(
+        "SELECT count(*), sum(value_usd) FROM flows").fetchone(), total)
 
 
 def test_an_intact_warehouse_is_not_rewritten(filled: Warehouse) -> None:
@@ -220,7 +230,8 @@ def test_download_cut_off_then_resumed_at_the_cli(tmp_path: Path,
     data = release_zip()
     (served / "BACI_HS17_V202501.zip").write_bytes(data)
     dest = tmp_path / "dl"
-    proc_server, port = start(served, "--cut-after", str(len(data) // 2))
+    cut = len(data) // 2 + 1  # the resumed rest is shorter than the cut: it completes
+    proc_server, port = start(served, "--cut-after", str(cut))
     try:
         url = f"http://127.0.0.1:{port}/DATA_DOWNLOAD/baci/data"
         args = ["fetch", "baci", "--revision", "HS17", "--release", "V202501",
@@ -229,9 +240,9 @@ def test_download_cut_off_then_resumed_at_the_cli(tmp_path: Path,
         assert first.returncode == 2 and "Traceback" not in first.stderr
         assert "stopped after" in first.stderr and "run the same command again" in first.stderr
         part = dest / "BACI_HS17_V202501.zip.part"
-        assert part.stat().st_size == len(data) // 2
+        assert part.stat().st_size == cut
         assert not (dest / "BACI_HS17_V202501.zip").exists()
-        second = tg(tmp_path / "home", *args)  # the rest is shorter than the cut: completes
+        second = tg(tmp_path / "home", *args)
         assert second.returncode == 0, second.stderr
     finally:
         stop(proc_server)
@@ -243,6 +254,9 @@ def test_download_cut_off_then_resumed_at_the_cli(tmp_path: Path,
 
 
 # -- two ingests started at the same moment ----------------------------------------------------
+SCALE = "20000"  # flows per year: a write long enough for the two to overlap
+
+
 def test_two_ingests_at_once_never_interleave(tmp_path: Path) -> None:
     """Two real processes write the same dataset from different inputs into one home. Each
     either succeeds or is refused with WarehouseBusy; afterwards the dataset is exactly one
@@ -253,7 +267,7 @@ def test_two_ingests_at_once_never_interleave(tmp_path: Path) -> None:
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "tradegap.cli", "--home", str(home), "ingest", "demo",
-             "--scale", "medium", "--seed", str(seed)],
+             "--scale", SCALE, "--seed", str(seed)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
         )
         for seed in (11, 12)
@@ -268,13 +282,55 @@ def test_two_ingests_at_once_never_interleave(tmp_path: Path) -> None:
     [info] = wh.datasets()
     stored = wh.connect().execute(
         "SELECT count(*), sum(value_usd) FROM flows").fetchone()
-    expected = []
+    expected = {}
     for seed in (11, 12):
-        other = Warehouse(tmp_path / f"alone-{seed}")
-        ingest(other, "demo", [], scale="medium", seed=seed)
-        expected.append(other.connect().execute(
-            "SELECT count(*), sum(value_usd) FROM flows").fetchone())
-        if other.dataset("demo").fingerprint == info.fingerprint:
-            assert stored == expected[-1]
-    assert stored in expected
+        [parsed] = parse("demo", [], scale=SCALE, seed=seed)
+        table = parsed.data if isinstance(parsed.data, pa.Table) else parsed.data.read_all()
+        expected[parsed.fingerprint] = (table.num_rows, pc.sum(table["value_usd"]).as_py())
+    assert same(stored, expected[info.fingerprint])  # exactly the input that won, complete
     assert not (home / "staging").exists() or not any((home / "staging").iterdir())
+
+
+# -- a damaged catalogue -----------------------------------------------------------------------
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_damaged_catalogue_is_a_clear_error(damage: str, filled: Warehouse,
+                                            tg: InProcess) -> None:  # noqa: F811
+    path = filled.catalog_path
+    data = path.read_bytes()
+    path.write_bytes({"garbage": os.urandom(20_000), "truncated": data[:5000],
+                      "empty": b""}[damage])
+    with pytest.raises(TradegapError, match="catalogue") as err:
+        filled.datasets()
+    assert "damaged" in (err.value.hint or "")
+    proc = tg(filled.home, "data", "list")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "catalog.duckdb" in proc.stderr.replace("\n", "")
+
+
+def test_dashboard_names_a_damaged_dataset(filled: Warehouse) -> None:
+    """The JSON API answers a damaged dataset with the same clear message (not a 500)."""
+    pytest.importorskip("tradegap.web", reason="the dashboard (tradegap.web) is not built yet")
+    from fastapi.testclient import TestClient
+
+    from tradegap.web import create_app
+
+    WAREHOUSE_DAMAGE["truncated"](_dataset_file(filled))
+    client = TestClient(create_app(filled.home), raise_server_exceptions=False)
+    for url in ("/api/balance?a=RUS&b=IND", "/api/datasets"):
+        r = client.get(url)
+        assert r.status_code == 400, (url, r.status_code, r.text[:300])
+        assert "'demo'" in r.json()["error"] and "damaged" in r.json()["error"]
+        assert "ingest" in r.json()["hint"]
+
+
+# -- a reader holding a connection while an ingest replaces the dataset ------------------------
+@pytest.mark.xfail(strict=True, reason="known gap, reported to the lead: a write deletes the "
+                   "superseded version at once, so a reader that built its views before the "
+                   "commit (e.g. the dashboard mid-computation) gets DuckDB's 'No files found'; "
+                   "fix: keep superseded versions for a grace period (conflicts with "
+                   "test_warehouse.py::test_new_version_replaces_old_and_old_files_go)")
+def test_a_reader_holding_a_connection_survives_a_replace(filled: Warehouse) -> None:
+    con = filled.connect()  # a reader builds its views …
+    before = con.execute("SELECT count(*) FROM flows").fetchone()
+    ingest(filled, "demo", [], scale="small", seed=6)  # … an ingest replaces the dataset …
+    assert con.execute("SELECT count(*) FROM flows").fetchone() == before  # … it reads on

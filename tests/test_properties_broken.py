@@ -62,3 +62,47 @@ def test_broken_input_is_a_clear_error_and_changes_nothing(kind: str, baseline_h
 
     check()
     assert outcomes.get("error", 0) > 0  # the mutations did break files
+
+
+def _workbook() -> bytes:
+    """A small by-country workbook of the india-imports source (tests/test_source_india_imports
+    builds the same layout)."""
+    import io
+
+    import pandas as pd
+
+    rows = [["S.No.", "Country / Region", "2021-2022 (Million US $)"], [1, "RUSSIA", 2470.91],
+            [2, "IRAQ", 30342.1], [3, "Total", 32813.01],
+            [4, "India's Total Import", 613052.05]]
+    buf = io.BytesIO()
+    pd.DataFrame(rows).to_excel(buf, sheet_name="2021-22", header=False, index=False)
+    return buf.getvalue()
+
+
+WORKBOOK = _workbook()
+
+
+@settings(SETTINGS, max_examples=30)
+@given(damaged=gen_st.flip_bytes(WORKBOOK) | gen_st.truncate(WORKBOOK))
+def test_damaged_workbook_is_a_clear_error(damaged: bytes, baseline_home: Path) -> None:
+    wh = Warehouse(baseline_home)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hs2709_test.xlsx"
+        path.write_bytes(damaged)
+        before = snapshot(wh)
+        try:
+            results = ingest(wh, "india-imports", [path])
+        except TradegapError as exc:
+            assert path.name in str(exc)
+            assert snapshot(wh) == before
+            return
+        for parsed, outcome in results:
+            assert outcome.dataset.rows + sum(parsed.set_aside.values()) == parsed.rows_read
+
+
+def test_the_workbook_above_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "hs2709_test.xlsx"
+    path.write_bytes(WORKBOOK)
+    [(parsed, outcome)] = ingest(Warehouse(tmp_path / "wh"), "india-imports", [path])
+    assert outcome.dataset.rows == 2
+    assert outcome.dataset.rows + sum(parsed.set_aside.values()) == parsed.rows_read

@@ -77,7 +77,7 @@ def assert_same_values(got: dict[tuple[str, ...], float], want: dict[tuple[str, 
 def test_valid_input_parses_to_exactly_the_generated_values(kind: str) -> None:
     """Many examples, parser only: values per key, row accounting."""
 
-    @settings(SETTINGS, max_examples=60)
+    @settings(SETTINGS, max_examples=40)
     @given(gen=gen_st.VALID[kind])
     def check(gen: gen_st.Generated) -> None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -99,7 +99,7 @@ def test_valid_input_round_trips_through_the_warehouse(kind: str) -> None:
     """Fewer examples (a write costs ~0.2 s), end to end: the warehouse holds exactly the
     generated values, and ingesting the same files again changes nothing."""
 
-    @settings(SETTINGS, max_examples=12)
+    @settings(SETTINGS, max_examples=10)
     @given(gen=gen_st.VALID[kind])
     def check(gen: gen_st.Generated) -> None:
         with tempfile.TemporaryDirectory() as tmp:

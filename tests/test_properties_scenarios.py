@@ -126,3 +126,35 @@ def test_scenario_garbage_is_an_input_error(loader_name: str, data: bytes) -> No
         with pytest.raises(InputError) as err:
             loader(path)
         assert err.value.file == str(path)
+
+
+# -- the tidy source's column-mapping TOML -----------------------------------------------------
+TOML_VALUES = st.recursive(
+    st.one_of(st.text(max_size=10), st.integers(), st.floats(allow_nan=False), st.booleans()),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                 max_size=3),
+    max_leaves=6,
+)
+
+
+@SETTINGS
+@given(columns=TOML_VALUES, constants=TOML_VALUES, extra=st.booleans())
+def test_tidy_mapping_of_any_shape_is_an_input_error(columns: Any, constants: Any,
+                                                     extra: bool) -> None:
+    """A mapping file whose [columns] or [constants] is not what is expected (a number, a
+    list, nested tables, unknown fields) is refused naming the file or the field."""
+    from tradegap.sources.tidy import load_mapping
+
+    doc: dict[str, Any] = {"columns": columns, "constants": constants}
+    if extra:
+        doc["other"] = {"x": 1}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mapping.toml"
+        try:
+            path.write_text(tomli_w.dumps(doc))
+        except (TypeError, ValueError):
+            return
+        with pytest.raises(InputError) as err:
+            load_mapping({"mapping": path})
+        assert err.value.file == str(path) or err.value.field in ("columns", "constants") or (
+            err.value.field is not None)

@@ -102,3 +102,26 @@ def test_pdf_report_has_the_same_sections(home: Path, tmp_path: Path) -> None:
     assert "SYNTHETIC" in text
     images = sum(len(page.images) for page in reader.pages)
     assert images >= 6  # the charts, as PNGs
+
+
+def test_report_shows_the_settlement_with_and_without_the_plan(home: Path,
+                                                               tmp_path: Path) -> None:
+    from tradegap.planning import load_scenario, plan
+    from tradegap.settlement import load_scenario as load_settlement
+    from tradegap.settlement import simulate
+    from tradegap.settlement.from_plan import monthly_from_plan_path
+
+    out = tmp_path / "r.html"
+    _report(home, out, "--scenario", str(ROOT / "scenarios" / "all-sectors.toml"))
+    html = out.read_text(encoding="utf-8")
+    assert 'id="settlement-compare"' in html and "With plan “all-sectors”" in html
+    # the numbers are simulate() without and with the plan's months
+    p = plan(load_scenario(ROOT / "scenarios" / "all-sectors.toml"))
+    sc = load_settlement(ROOT / "scenarios" / "settlement-fund.toml")
+    monthly = monthly_from_plan_path(p.path, str(sc.start), sc.months)
+    base, with_plan = simulate(sc), simulate(sc, monthly)
+    table = html.split('id="settlement-compare-table"')[1].split("</table>")[0]
+    assert money(base.summary["final_idle_usd"]) in table
+    assert money(with_plan.summary["final_idle_usd"]) in table
+    assert f'id="settlement-compare-bought">{money(monthly.sum())}<' in html
+    assert "spread evenly over its twelve months" in html  # the assumption, stated

@@ -108,7 +108,7 @@ def test_settlement_and_datasets_api(client: TestClient) -> None:
 def test_openapi_documents_every_api_route(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for route in ("/api/balance", "/api/potential", "/api/plan", "/api/settlement",
-                  "/api/datasets", "/api/scenarios"):
+                  "/api/datasets", "/api/scenarios", "/api/headroom"):
         assert route in spec["paths"]
     assert spec["paths"]["/api/balance"]["get"]["responses"]["422"]["content"][
         "application/json"]["schema"]["$ref"].endswith("/ErrorBody")
@@ -125,7 +125,9 @@ GET_PARAMS = {
     "/api/settlement": ["scenario", "draws", "seed"],
     "/": ["a", "b", "period", "frequency"],
     "/potential/results": ["exporter", "market", "group", "q"],
-    "/settlement/results": ["scenario", "draws"],
+    "/settlement/results": ["scenario", "draws", "plan"],
+    "/api/headroom": ["exporter", "market", "groups", "sort", "order"],
+    "/headroom": ["exporter", "market", "group"],
     "/plan": ["scenario"],
     "/data": ["a", "b"],
 }

@@ -8,50 +8,14 @@ test-artifacts/browser/ at the project root.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = os.environ.get("TRADEGAP_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from .conftest import _cli, _require, _shot, serving
+
 PAGES = ("/", "/balance", "/potential", "/plan", "/settlement", "/data")
-
-
-def _require() -> None:
-    missing = None
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        missing = f"chromium not found at {CHROMIUM}"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "the playwright Python package is not installed"
-    if missing:
-        if os.environ.get("TRADEGAP_REQUIRE_SHARED_DATA") == "1":
-            pytest.fail(f"{missing}, but TRADEGAP_REQUIRE_SHARED_DATA=1 needs the browser tests")
-        pytest.skip(f"{missing} (install Debian's chromium: scripts/ensure-chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from tradegap.cli.main import run; run()", *args]
 
 
 @pytest.fixture(scope="module")
@@ -60,62 +24,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("browser") / "wh"
     subprocess.run(_cli("--home", str(home), "ingest", "demo", "--scale", "small"), check=True,
                    capture_output=True, timeout=120)
-    port = _free_port()
-    proc = subprocess.Popen(_cli("--home", str(home), "serve", "--port", str(port)),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            if proc.poll() is not None:
-                raise RuntimeError("server exited: " + proc.stdout.read().decode()[-2000:])
-            try:
-                if httpx.get(base + "/api/scenarios", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start within 30 s")
+    with serving(home) as base:
         yield base
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture()
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    pg = context.new_page()
-    pg.errors = []  # type: ignore[attr-defined]
-    pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    pg.on("request", lambda r: not r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-          and pg.errors.append(f"external request {r.url}"))
-    try:
-        yield pg
-    finally:
-        context.close()
-
-
-def _shot(pg: object, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -184,4 +94,22 @@ def test_api_docs_page_works_offline(server: str, page: object) -> None:
                   "/api/datasets"):
         assert route in text
     _shot(pg, "api-docs")
+    assert pg.errors == []  # type: ignore[attr-defined]
+
+
+def test_headroom_page_says_what_is_missing(server: str, page: object) -> None:
+    """The demo warehouse has none of the real datasets: the Headroom page says which and the
+    command that builds them, without an error."""
+    pg = page
+    response = pg.goto(server + "/headroom", wait_until="networkidle")  # type: ignore[attr-defined]
+    assert response.status == 200
+    box = pg.locator("#headroom-missing")  # type: ignore[attr-defined]
+    assert box.is_visible()
+    text = box.inner_text()
+    for name in ("russia-demand", "russia-customs-mirror", "india-dgcis"):
+        assert name in text
+    assert "tradegap case-study russia-india --data ../shared/data --home" in text
+    assert pg.locator("#headroom-table").count() == 0  # type: ignore[attr-defined]
+    assert pg.locator("nav a[data-nav=headroom].active").count() == 1  # type: ignore[attr-defined]
+    _shot(pg, "headroom-missing")
     assert pg.errors == []  # type: ignore[attr-defined]

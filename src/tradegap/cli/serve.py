@@ -19,8 +19,9 @@ def register(app: typer.Typer) -> None:
         scenarios: Path = typer.Option(None, "--scenarios", help="Folder of scenario TOML "
                                        "files offered by name (default: the shipped ones)."),
     ) -> None:
-        """Serve the dashboard: Overview, Balance, Potential, Plan, Settlement and Data pages,
-        with the JSON API at /docs. Reads the warehouse, never writes it."""
+        """Serve the dashboard: Overview, Balance, Potential, Headroom (real data), Plan,
+        Settlement and Data pages, with the JSON API at /docs. Reads the warehouse, never
+        writes it."""
         import uvicorn
 
         from tradegap.web import create_app

@@ -31,6 +31,7 @@ class DuckDBEngine(Engine):
         spill = Path(tempfile.gettempdir()) / "tradegap-duckdb-spill"
         con.execute(f"SET temp_directory = '{spill}'")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")  # never mixed into --json output
         return cls(con, owns=True)
 
     def relation(self, query: str) -> duckdb.DuckDBPyRelation:

@@ -33,6 +33,8 @@ DEFAULT_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.adaptive.enabled": "true",
 }
+#: The settings above that change results; set on every session used, even one found active.
+_SQL_CONF = ("spark.sql.ansi.enabled", "spark.sql.session.timeZone")
 #: Driver memory in local mode (all the work runs in the driver's JVM there).
 ENV_DRIVER_MEMORY = "TRADEGAP_SPARK_DRIVER_MEMORY"
 DEFAULT_DRIVER_MEMORY = "4g"
@@ -81,8 +83,11 @@ def stop() -> None:
 @lru_cache(maxsize=256)
 def transpile(query: str) -> str:
     """``query`` (DuckDB's dialect) in Spark SQL."""
-    import sqlglot
-
+    try:
+        import sqlglot
+    except ImportError as exc:
+        raise TradegapError("the Spark engine needs sqlglot",
+                            hint="install it with `pip install 'tradegap[spark]'`") from exc
     return sqlglot.transpile(query, read="duckdb", write="spark")[0]
 
 
@@ -91,6 +96,40 @@ def _plain(kind: pa.DataType) -> pa.DataType:
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
     return pa.string() if pa.types.is_null(kind) else kind
+
+
+def _join_parquet(parts: list[Path], target: Path) -> None:
+    """Stream the row groups of Parquet ``parts`` into one file (empty parts are skipped)."""
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for part in parts:
+            source = pq.ParquetFile(part)
+            if writer is None:
+                writer = pq.ParquetWriter(target, source.schema_arrow, compression="zstd")
+            for i in range(source.num_row_groups):
+                writer.write_table(source.read_row_group(i))
+        if writer is None:
+            raise TradegapError("Spark wrote no Parquet part")
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _join_csv(parts: list[Path], target: Path) -> None:
+    """Append CSV ``parts`` (each with its header) into one file with one header."""
+    with open(target, "wb") as out:
+        header_written = False
+        for part in parts:
+            with open(part, "rb") as fh:
+                header = fh.readline()
+                if not header:
+                    continue
+                if not header_written:
+                    out.write(header)
+                    header_written = True
+                shutil.copyfileobj(fh, out, 1 << 22)
 
 
 def _ddl(schema: pa.Schema) -> str:
@@ -105,6 +144,8 @@ class SparkEngine(Engine):
     def __init__(self, spark: Any) -> None:
         self.spark = spark
         self._views: list[str] = []
+        for key in _SQL_CONF:  # also on a session someone else created
+            spark.conf.set(key, DEFAULT_CONF[key])
 
     @classmethod
     def on_warehouse(cls, wh: Any, *, master: str | None = None,
@@ -143,21 +184,22 @@ class SparkEngine(Engine):
         self._views.append(name)
 
     def write(self, query: str, path: Path) -> Path:
-        """One file at ``path``: Spark writes a directory of parts; the single part (after
-        ``coalesce(1)``) is moved into place."""
+        """One file at ``path``: Spark writes its parts in parallel into a directory beside it;
+        they are then joined into one file (Parquet row groups streamed; CSV bodies appended)
+        and the directory removed."""
         path = check_output(path)
-        frame = self.dataframe(query).coalesce(1)
         with tempfile.TemporaryDirectory(prefix="tradegap-spark-", dir=path.parent) as tmp:
             out = Path(tmp) / "out"
-            writer = frame.write.mode("overwrite")
-            if path.suffix.lower() == ".parquet":
+            writer = self.dataframe(query).write.mode("overwrite")
+            parquet = path.suffix.lower() == ".parquet"
+            if parquet:
                 writer.option("compression", "zstd").parquet(str(out))
             else:
                 writer.option("header", "true").csv(str(out))
             parts = sorted(p for p in out.iterdir() if p.name.startswith("part-"))
-            if len(parts) != 1:
-                raise TradegapError(f"Spark wrote {len(parts)} parts, expected one")
-            shutil.move(str(parts[0]), path)
+            staged = Path(tmp) / ("joined" + path.suffix)
+            (_join_parquet if parquet else _join_csv)(parts, staged)
+            os.replace(staged, path)
         return path
 
     def close(self) -> None:

@@ -27,8 +27,8 @@ def headroom_ranking(ranking: pd.DataFrame, top: int = 15) -> go.Figure:
         ))
     fig.update_layout(
         title="Agri & pharma: where India could sell more to Russia (top by realistic extra)",
-        xaxis_title="US$ m per year", barmode="group", legend={"orientation": "h", "y": -0.12},
-        margin={"l": 330},
+        xaxis_title="US$ m per year", barmode="group", height=max(450, 38 * len(r) + 200),
+        legend={"orientation": "h", "y": -0.1, "yanchor": "top"}, margin={"l": 330, "b": 130},
     )
     return fig
 

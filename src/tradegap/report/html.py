@@ -34,8 +34,10 @@ def interactive_chart(fig: go.Figure | None) -> Markup:
     if fig is None:
         return Markup("")
     title = fig.layout.title.text or "chart"
-    tag = '<div class="tg-chart" role="img" aria-label="{}" data-figure="{}"></div>'
-    return Markup(tag).format(title.split("<br>")[0], fig.to_json())
+    height = fig.layout.height
+    style = Markup(' style="min-height: {}px"').format(int(height)) if height else ""
+    tag = '<div class="tg-chart" role="img" aria-label="{}"{} data-figure="{}"></div>'
+    return Markup(tag).format(title.split("<br>")[0], style, fig.to_json())
 
 
 def environment(extra: Iterable[Path] = ()) -> Environment:
@@ -77,6 +79,9 @@ class ReportOptions:
     frequency: str = "calendar_year"
     top: int = 25
     plan: bool = True
+    #: The headroom ranking and real-data plan (when the warehouse holds the real datasets).
+    headroom: bool = True
+    headroom_top: int = 50
     notes: list[str] = field(default_factory=list)
 
 
@@ -118,32 +123,80 @@ def build_context(wh: Any, a: str, b: str, options: ReportOptions | None = None)
     pot_result = _attempt("export potential", notes,
                           lambda: potential(wh, exporter, market, top=None)[0])
     pot = sections.potential_section(pot_result, limit=opts.top) if pot_result else None
+    hr = None
+    view = None
+    if opts.headroom or _is_real_scenario(opts.scenario):
+        view = _attempt("headroom ranking and real-data plan", notes,
+                        lambda: sections.headroom_view(wh, exporter, market))
+        if view is not None and not view.available:
+            notes.append(f"headroom ranking and real-data plan left out: {view.missing_message()}"
+                         f" (then `tradegap --home tradegap-real report {a} {b} --out FILE`)")
+        elif view is not None and opts.headroom:
+            hr = sections.headroom_section(view, limit=opts.headroom_top)
     pl = None
+    plan_result = None
     scenario = opts.scenario
     if scenario is None and opts.plan:
         scenario = default_scenario(a, b)
-    if scenario is not None and opts.plan:
+    if opts.plan and _is_real_scenario(scenario) and view is not None and \
+            view.plan is not None:
+        # the real-data scenario's candidates come from the headroom ranking: its plan is the
+        # one shown in the real-data plan section, not solved again
+        plan_result = view.plan
+        if hr is None:
+            pl = sections.plan_section(plan_result)
+    elif scenario is not None and opts.plan:
         from tradegap.planning import plan
 
         plan_result = _attempt("plan", notes, lambda: plan(scenario))
         pl = sections.plan_section(plan_result) if plan_result else None
     st = None
     if opts.settlement is not None:
-        from tradegap.settlement import load_scenario, simulate
-
-        st_result = _attempt("settlement", notes, lambda: simulate(
-            load_scenario(opts.settlement), draws=opts.draws or None, seed=opts.seed))
-        st = sections.settlement_section(st_result) if st_result else None
+        st = _attempt("settlement", notes, lambda: _settlement(opts, plan_result, notes))
     data = sections.data_section(wh)
-    parts = [bal, pot, pl, st]
+    parts = [bal, pot, hr, pl, st]
     synthetic = any(p and p["provenance"]["synthetic"] for p in parts)
     return {
         "title": f"{a}–{b} trade imbalance: measures to soften it",
         "a": a, "b": b, "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "bal": bal, "pot": pot, "pl": pl, "st": st, "data": data,
+        "bal": bal, "pot": pot, "hr": hr, "pl": pl, "st": st, "data": data,
         "sources": sections.balance_sources(bal_result), "notes": notes,
         "synthetic": synthetic, "interactive": False, "sortable": False,
     }
+
+
+def _is_real_scenario(scenario: Path | None) -> bool:
+    """Whether ``scenario`` is the shipped real-data scenario (``russia-india-real.toml``),
+    whose candidates are built from the headroom ranking."""
+    from tradegap.casestudy.pipeline import REAL_SCENARIO
+
+    try:
+        return scenario is not None and Path(scenario).resolve() == REAL_SCENARIO.resolve()
+    except OSError:
+        return False
+
+
+def _settlement(opts: ReportOptions, plan_result: Any, notes: list[str]) -> dict[str, Any]:
+    """The settlement section; with a plan, also the settlement with the plan's purchases
+    (``settlement.compare``) when plan and settlement are about the same pair."""
+    from tradegap.settlement import load_scenario, simulate
+
+    sc = load_scenario(opts.settlement)
+    draws = opts.draws or None
+    if plan_result is None or not plan_result.feasible:
+        return sections.settlement_section(simulate(sc, draws=draws, seed=opts.seed))
+    from tradegap.settlement.from_plan import simulate_with_plan
+
+    try:
+        sections.check_plan_pair(plan_result, sc)
+    except TradegapError as exc:
+        notes.append(f"settlement with the plan left out: {exc}")
+        return sections.settlement_section(simulate(sc, draws=draws, seed=opts.seed))
+    base, with_plan, comparison = simulate_with_plan(sc, plan_result.path, draws=draws,
+                                                     seed=opts.seed)
+    st = sections.settlement_section(base)
+    st["compare"] = sections.settlement_compare_section(comparison, with_plan, plan_result)
+    return st
 
 
 def render_html(context: dict[str, Any]) -> str:

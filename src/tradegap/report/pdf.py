@@ -29,7 +29,8 @@ def collect_figures(value: Any) -> list[go.Figure]:
 
 
 def render_pngs(figures: list[go.Figure]) -> dict[int, str]:
-    """PNG data URIs of ``figures`` keyed by ``id(fig)``, rendered in one Kaleido session."""
+    """PNG data URIs of ``figures`` keyed by ``id(fig)``, rendered in one Kaleido session
+    (:data:`PNG_SIZE`, or the figure's own height when it sets one)."""
     import plotly.io as pio
 
     from tradegap.report.figures import find_browser
@@ -45,7 +46,8 @@ def render_pngs(figures: list[go.Figure]) -> dict[int, str]:
     width, height = PNG_SIZE
     with tempfile.TemporaryDirectory(prefix="tradegap-png-") as tmp:
         paths = [Path(tmp) / f"chart{i}.png" for i in range(len(figures))]
-        pio.write_images(figures, paths, format="png", width=width, height=height)
+        heights = [int(f.layout.height) if f.layout.height else height for f in figures]
+        pio.write_images(figures, paths, format="png", width=width, height=heights)
         return {id(f): "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
                 for f, p in zip(figures, paths, strict=True)}
 

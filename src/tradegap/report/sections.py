@@ -9,6 +9,7 @@ new number; it only selects and formats what the API returned.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -294,6 +295,7 @@ def settlement_section(result: Any, charts: bool = True) -> dict[str, Any]:
         "months": s.get("months"), "draws": s.get("draws"), "seed": s.get("seed"),
         "peak_month": s.get("peak_idle_month"), "cards": cards, "bands": bands, "charts": figs,
         "provenance": provenance_view(result.provenance),
+        "compare": None,
     }
 
 
@@ -345,3 +347,264 @@ def balance_sources(result: Any) -> list[dict[str, str]]:
                      "source": _text(r.get("source")), "reporter": _text(r.get("reporter")),
                      "value": money(_num(r.get("value_usd"))), "rows": _text(r.get("rows"))})
     return rows
+
+
+# --------------------------------------------------------------------------- headroom (real data)
+
+#: The warehouse datasets the headroom ranking reads (tradegap.analysis.headroom).
+HEADROOM_DATASETS = ("russia-demand", "russia-customs-mirror", "india-dgcis")
+HEADROOM_GROUPS = ("agri", "pharma")
+#: Where the real-data gap comes from (the case study's ``gap_2024``).
+GAP_DATASET, GAP_YEAR = "russia-customs-mirror", "2024"
+
+
+def headroom_build_command(home: Any = None) -> str:
+    """The command that ingests the real files the headroom needs into a warehouse."""
+    return ("tradegap case-study russia-india --data ../shared/data --home "
+            + (str(home) if home else "tradegap-real"))
+
+
+@dataclass
+class HeadroomView:
+    """What the headroom section shows: the combined ranking of
+    :func:`tradegap.analysis.headroom.headroom` and the plan of
+    :func:`tradegap.casestudy.real_plan` built from it; or, when the warehouse lacks the real
+    datasets, which ones are ``missing``."""
+
+    exporter: str
+    market: str
+    groups: tuple[str, ...]
+    home: str
+    missing: list[str] = field(default_factory=list)
+    ranking: pd.DataFrame | None = None
+    plan: Any = None
+    gap: float | None = None
+    gap_note: str = ""
+    notes: list[str] = field(default_factory=list)
+    synthetic: bool = False
+
+    @property
+    def available(self) -> bool:
+        return not self.missing and self.ranking is not None
+
+    def missing_message(self) -> str:
+        return (f"the warehouse {self.home} lacks the real datasets "
+                f"{', '.join(self.missing)} that the headroom ranking needs; build them with "
+                f"`{headroom_build_command()}`")
+
+
+def headroom_view(wh: Any, exporter: str = "IND", market: str = "RUS",
+                  groups: tuple[str, ...] = HEADROOM_GROUPS) -> HeadroomView:
+    """Run the case study's ranking and real-data plan on the warehouse ``wh`` with the case
+    study's settings (share caps from ``scenarios/russia-india-real.toml``, calendar 2024,
+    FY2024-25). The gap is the case study's: the exporter's imports from the market minus its
+    exports to it, calendar 2024, ``russia-customs-mirror``. Nothing is computed when a dataset
+    is missing."""
+    from tradegap.analysis.balance import balance
+    from tradegap.analysis.headroom import headroom
+    from tradegap.casestudy import real_plan, scenario_params
+    from tradegap.casestudy.pipeline import CAPACITY_PERIOD, CURRENT_YEAR, REAL_SCENARIO
+    from tradegap.planning import load_scenario
+
+    infos = {d.name: d for d in wh.datasets()}
+    view = HeadroomView(exporter, market, tuple(groups), str(wh.home),
+                        missing=[d for d in HEADROOM_DATASETS if d not in infos])
+    if view.missing:
+        return view
+    view.synthetic = any(infos[d].synthetic for d in HEADROOM_DATASETS)
+    ranking = headroom(wh, exporter, market, groups=view.groups, params=scenario_params(),
+                       current_year=CURRENT_YEAR, capacity_period=CAPACITY_PERIOD)
+    if view.synthetic:
+        ranking.attrs["provenance"].synthetic = True
+    view.ranking = ranking
+    summary = balance(wh, exporter, market, datasets=[GAP_DATASET]).summary.set_index("period")
+    if GAP_YEAR in summary.index and pd.notna(summary.loc[GAP_YEAR, "balance"]):
+        view.gap = -float(summary.loc[GAP_YEAR, "balance"])
+        view.gap_note = (f"{exporter}'s imports from {market} minus its exports to it, "
+                         f"calendar {GAP_YEAR} ({GAP_DATASET})")
+    sc = load_scenario(REAL_SCENARIO)
+    if (sc.exporter, sc.market) != (exporter, market):
+        view.notes.append(f"no real-data plan: scenario {sc.name!r} is about "
+                          f"{sc.exporter} → {sc.market}")
+        return view
+    if view.gap is None:
+        view.gap_note = f"the scenario's baseline gap ({money(sc.gap)}): no {GAP_YEAR} data"
+    view.plan = real_plan(ranking, gap=view.gap)
+    view.notes.append(
+        "unit values (US$/t) are taken from the market's import demand (value / net weight); "
+        "they enter only tonnage limits, which this scenario does not set")
+    return view
+
+
+#: Columns of the headroom table: key, label (``{e}`` exporter, ``{m}`` market), kind.
+HEADROOM_TABLE = (
+    ("rank", "rank", "int"), ("product", "HS4", "text"), ("name", "product", "text"),
+    ("group", "group", "text"), ("demand", "{m}'s demand", "money"),
+    ("current", "{e}'s sales to {m}", "money"), ("share_now", "{e}'s share", "share"),
+    ("capacity", "{e}'s world sales", "money"), ("headroom", "headroom", "money"),
+    ("gravity_untapped", "gravity untapped", "money"), ("extra", "realistic extra", "money"),
+    ("extra_basis", "set by", "text"),
+)
+HEADROOM_SORTS = tuple(key for key, _, _ in HEADROOM_TABLE)
+
+
+def headroom_caveats(view: HeadroomView) -> list[dict[str, str]]:
+    """The caveats every reader of the ranking must see (ids for tests and links)."""
+    from tradegap.casestudy.pipeline import CAPACITY_PERIOD, CURRENT_YEAR
+
+    e, m = view.exporter, view.market
+    return [
+        {"id": "caveat-lower-bound", "text": f"{m}'s demand is a LOWER BOUND: its imports "
+         "rebuilt from its partners' declarations, with no breakdown by supplier."},
+        {"id": "caveat-periods", "text": f"Periods do not match: {m}'s demand is the latest "
+         f"12-month window, {e}'s sales to {m} are calendar {CURRENT_YEAR}, its world sales "
+         f"are the fiscal year {CAPACITY_PERIOD} (April–March)."},
+        {"id": "caveat-rounding", "text": f"{e}'s sales to {m} are its own declarations "
+         "(mirror rows), rounded to US$ 10,000 per row."},
+        {"id": "caveat-extra", "text": "Realistic extra = min(headroom, gravity untapped); 0 "
+         "where gravity gives no estimate (a product sold to too few markets to fit it)."},
+    ]
+
+
+def headroom_section(view: HeadroomView, limit: int | None = None,
+                     charts: bool = True) -> dict[str, Any]:
+    """Rows (raw values for sorting, formatted text), totals, caveats, charts and provenance
+    of a :class:`HeadroomView`; the real-data plan as :func:`plan_section`."""
+    out: dict[str, Any] = {
+        "available": view.available, "exporter": view.exporter, "market": view.market,
+        "groups": list(view.groups), "missing": list(view.missing), "home": view.home,
+        "command": headroom_build_command(), "notes": list(view.notes),
+    }
+    if not view.available:
+        return out
+    from tradegap.report import charts_headroom
+
+    r = view.ranking
+    assert r is not None
+    labels = {k: lbl.format(e=view.exporter, m=view.market) for k, lbl, _ in HEADROOM_TABLE}
+    columns = [{"key": k, "label": labels[k], "kind": kind} for k, _, kind in HEADROOM_TABLE]
+
+    def cell(key: str, kind: str, value: Any) -> dict[str, Any]:
+        num = _num(value) if kind in ("money", "share", "int") else None
+        text = (money(num) if kind == "money" else share(num) if kind == "share"
+                else str(int(num)) if kind == "int" and num is not None
+                else _text(value) if kind == "text" else "—")
+        full = text
+        if key == "name" and len(text) > 28:
+            text = text[:27].rstrip() + "…"
+        return {"text": text, "sort": "" if num is None and kind != "text" else (
+            num if num is not None else _text(value)), "num": kind != "text",
+            "title": full if full != text else ""}
+
+    shown = r if limit is None else r.head(limit)
+    rows = [[cell(k, kind, row.get(k)) for k, _, kind in HEADROOM_TABLE]
+            for row in shown.to_dict(orient="records")]
+    totals = {k: money(float(r[k].sum())) for k in
+              ("demand", "current", "capacity", "headroom", "gravity_untapped", "extra")}
+    prov = r.attrs.get("provenance")
+    figs = {}
+    if charts and len(r):
+        figs = {"ranking": charts_headroom.headroom_ranking(r),
+                "demand": charts_headroom.demand_vs_share(r)}
+    out.update({
+        "columns": columns, "rows": rows, "count": len(r), "shown": len(rows),
+        "totals": totals, "caveats": headroom_caveats(view), "charts": figs,
+        "params": dict(r.attrs.get("params", {})), "synthetic": view.synthetic,
+        "provenance": provenance_view(prov if prov is not None else Provenance()),
+        "gap": money(view.gap), "gap_note": view.gap_note,
+        "plan": plan_section(view.plan) if view.plan is not None else None,
+    })
+    return out
+
+
+def headroom_payload(view: HeadroomView, sort: str = "extra", order: str = "desc",
+                     limit: int | None = None) -> dict[str, Any]:
+    """The JSON of ``/api/headroom``: the ranking's rows unchanged, the plan's summary, path and
+    binding limits, the gap, parameters, caveats and provenance."""
+    base: dict[str, Any] = {"available": view.available, "exporter": view.exporter,
+                            "market": view.market, "groups": list(view.groups)}
+    if not view.available:
+        return {**base, "missing": view.missing, "hint": view.missing_message()}
+    r = view.ranking
+    assert r is not None
+    t = r.sort_values(sort if sort in r.columns else "extra", ascending=order == "asc",
+                      kind="stable")
+    plan = view.plan
+    prov = r.attrs.get("provenance")
+    return {
+        **base, "count": len(r), "rows": t if limit is None else t.head(limit),
+        "totals": {k: float(r[k].sum()) for k in
+                   ("demand", "current", "capacity", "headroom", "gravity_untapped", "extra")},
+        "gap": {"value": view.gap, "note": view.gap_note},
+        "plan": None if plan is None else {**plan.summary(), "path": plan.path,
+                                           "binding": plan.binding, "mix": plan.mix,
+                                           "provenance": plan.provenance.to_dict()},
+        "params": dict(r.attrs.get("params", {})),
+        "caveats": [c["text"] for c in headroom_caveats(view)], "notes": view.notes,
+        "provenance": (prov or Provenance()).to_dict(),
+    }
+
+
+# --------------------------------------------------------------------------- settlement with a plan
+
+_COMPARE_ROWS = (("peak_idle_usd", "peak idle balance"), ("average_idle_usd",
+                 "average idle balance"), ("final_idle_usd", "idle balance at the end"),
+                 ("total_cost_usd", "total cost"))
+
+
+def check_plan_pair(plan: Any, scenario: Any) -> None:
+    """A plan's extra purchases drain a settlement's balances only when the plan's market is
+    the settlement's surplus side and its exporter the deficit side."""
+    from tradegap.errors import InputError
+
+    sc = plan.scenario
+    if (sc.market, sc.exporter) != (scenario.surplus, scenario.deficit):
+        raise InputError(f"the plan is about {sc.market} buying from {sc.exporter}, the "
+                         f"settlement about {scenario.surplus}'s balances in "
+                         f"{scenario.deficit}", field="plan",
+                         hint="choose a plan and a settlement scenario about the same pair")
+
+
+def compare_chart(comparison: Any, label: str) -> Any:
+    """Idle balance (US$ bn) per month without and with the plan."""
+    import plotly.graph_objects as go
+
+    m = comparison.monthly
+    fig = go.Figure()
+    for column, name, dash in (("idle_usd_baseline", "without the plan", "dot"),
+                               ("idle_usd_with_plan", f"with plan {label!r}", "solid")):
+        fig.add_trace(go.Scatter(
+            x=m["month"], y=m[column] / 1e9, name=name, mode="lines", line={"dash": dash},
+            customdata=[money(v) for v in m[column]],
+            hovertemplate="%{x}<br>%{customdata}<extra>%{fullData.name}</extra>"))
+    fig.update_layout(title=f"Idle balance without and with plan {label!r} (central path)",
+                      xaxis_title="month", yaxis_title="US$ bn",
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def settlement_compare_section(comparison: Any, with_plan: Any, plan: Any,
+                               charts: bool = True) -> dict[str, Any]:
+    """What a plan changes in a settlement (``settlement.compare``): each measure without and
+    with the plan, the plan's purchases within the settlement's months, and a chart."""
+    from tradegap.report.figures import label_synthetic
+
+    label = plan.scenario.name
+    rows = []
+    for key, name in _COMPARE_ROWS:
+        c = comparison.summary.get(key)
+        if c is None:
+            continue
+        rows.append({"label": name, "baseline": money(c["baseline"]),
+                     "with_plan": money(c["with_plan"]), "reduction": money(c["reduction"]),
+                     "reduction_share": share(_num(c["reduction_share"]))})
+    bought = float(with_plan.monthly["plan_usd"].sum())
+    synthetic = bool(plan.provenance.synthetic or with_plan.provenance.synthetic)
+    figs = {"compare": label_synthetic(compare_chart(comparison, label), synthetic)} \
+        if charts else {}
+    note = None if bought > 0 else (
+        f"the plan's years ({int(plan.path['year'].min())}–{int(plan.path['year'].max())}) "
+        "do not overlap the settlement's months: it changes nothing here")
+    return {"plan": label, "rows": rows, "bought": money(bought), "note": note,
+            "charts": figs, "synthetic": synthetic,
+            "provenance": provenance_view(plan.provenance.merge(with_plan.provenance))}

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from tradegap.errors import InputError
+from tradegap.settlement.scenario import Scenario
+from tradegap.settlement.simulator import Comparison, SettlementResult, compare, simulate
 
 
 def monthly_from_plan_path(
@@ -51,3 +53,16 @@ def monthly_from_plan_path(
     values = [yearly.get((first + i).year, 0.0) / 12.0 for i in range(months)]
     return pd.Series(values, index=pd.Index(labels, name="month"), name="extra_usd",
                      dtype=float)
+
+
+def simulate_with_plan(
+    scenario: Scenario, path: pd.DataFrame, *, draws: int | None = None, seed: int = 0,
+    column: str = "extra_purchases",
+) -> tuple[SettlementResult, SettlementResult, Comparison]:
+    """The settlement ``scenario`` without and with a plan's extra purchases (``path``: a
+    plan's yearly path, spread over months by :func:`monthly_from_plan_path`), on the same
+    exchange-rate draws (same ``seed``), and :func:`compare` of the two."""
+    monthly = monthly_from_plan_path(path, str(scenario.start), scenario.months, column=column)
+    baseline = simulate(scenario, draws=draws, seed=seed)
+    with_plan = simulate(scenario, monthly, draws=draws, seed=seed)
+    return baseline, with_plan, compare(baseline, with_plan)

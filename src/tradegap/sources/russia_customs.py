@@ -97,6 +97,11 @@ def parse(
         ),
         (value < 0, "STOIM", frame["STOIM"], "negative value"),
         (frame["STOIM"].notna() & value.isna(), "STOIM", frame["STOIM"], "not a number"),
+        *(  # quantities: blank, or a number (never silently dropped)
+            (frame[col].notna() & (frame[col].astype(str).str.strip() != "")
+             & pd.to_numeric(frame[col], errors="coerce").isna(), col, frame[col], "not a number")
+            for col in ("NETTO", "KOL")
+        ),
     ]
     malformed = pd.Series(False, index=frame.index)
     for mask, field_name, raw, reason in checks:

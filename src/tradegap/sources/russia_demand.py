@@ -68,6 +68,14 @@ def parse(
         for idx in frame.index[wrong]:
             bad.add(int(idx) + 2, f"STOIM{suffix}", raw[idx], "not a number ≥ 0 (US$ billion)")
         bad_value |= wrong
+        for col in (f"NETTO{suffix}", f"KOL{suffix}"):  # quantities: blank, or a number
+            if col in frame.columns:
+                q = frame[col]
+                wrong_q = (q.notna() & (q.astype(str).str.strip() != "")
+                           & pd.to_numeric(q, errors="coerce").isna())
+                for idx in frame.index[wrong_q]:
+                    bad.add(int(idx) + 2, col, q[idx], "not a number")
+                bad_value |= wrong_q
     bad.check(len(frame))
     ok = code.str.fullmatch(r"\d{4}") & flow.notna() & ~dupes & ~bad_value
     parts, set_aside = [], {}

@@ -139,10 +139,13 @@ class Warehouse:
                     con.execute(_CATALOG_DDL)
                 return con
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or attempt == 49:
+                locked = "lock" in str(exc).lower()
+                if not locked or attempt == 49:
                     raise TradegapError(
                         f"cannot open the catalogue {self.catalog_path}: {exc}",
-                        hint="another tradegap process may hold it; try again in a moment",
+                        hint="another tradegap process may hold it; try again in a moment"
+                        if locked else "the catalogue file is damaged: restore it from a "
+                        "backup, or move the warehouse aside and ingest the inputs again",
                     ) from exc
                 time.sleep(0.1)
         raise AssertionError("unreachable")
@@ -365,7 +368,11 @@ class Warehouse:
         dataset whose files are damaged (see :meth:`verify`)."""
         con = duckdb.connect()
         infos = self.datasets()
-        self.verify(infos)
+        try:
+            self.verify(infos)
+        except TradegapError:
+            infos = self.datasets()  # a writer may have swapped a version in meanwhile
+            self.verify(infos)
         for kind, schema in SCHEMAS.items():
             parts = [
                 f"SELECT *, '{_sql_str(d.name)}' AS dataset FROM read_parquet("

@@ -11,15 +11,18 @@ from pydantic import BaseModel
 from tradegap.cli.common import to_jsonable
 from tradegap.web.limits import bounded
 from tradegap.web.params import (
+    GROUP_LIST,
     ISO3,
     MAX_UNTAPPED,
     NAME,
     SEARCH,
     Frequency,
+    HeadroomSort,
     Order,
     PlanSettings,
     SortKey,
     check_groups,
+    headroom_groups,
 )
 from tradegap.web.services import Services
 
@@ -43,6 +46,10 @@ router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 Country = Annotated[str, Query(pattern=ISO3, description="ISO3 code, e.g. RUS")]
 Groups = Annotated[list[str] | None, Query(max_length=20, description="product groups")]
 Scenario = Annotated[str, Query(pattern=NAME, description="a shipped scenario, by name")]
+PlanName = Annotated[str, Query(pattern=r"^$|" + NAME, description="a plan whose extra "
+                                "purchases drain the balances: a shipped plan scenario, or "
+                                "russia-india-real (the real-data plan, when the warehouse "
+                                "holds the real datasets); empty: none")]
 
 
 def services(request: Request) -> Services:
@@ -55,11 +62,11 @@ async def _json(s: Services, key: tuple, payload: Callable[[], Any]) -> Response
     return Response(content=body, media_type="application/json")
 
 
-def groups_or_422(groups: list[str] | None) -> tuple[str, ...]:
+def groups_or_422(groups: list[str] | None, *, headroom: bool = False) -> tuple[str, ...]:
     from fastapi.exceptions import RequestValidationError
 
     try:
-        return tuple(check_groups(groups))
+        return headroom_groups(groups) if headroom else tuple(check_groups(groups))
     except ValueError as exc:
         raise RequestValidationError([{"loc": ("query", "group"), "msg": str(exc),
                                        "type": "value_error"}]) from exc
@@ -104,6 +111,32 @@ async def api_potential(
     return await _json(s, key, payload)
 
 
+@router.get("/headroom", summary="Headroom ranking and the real-data plan "
+            "(tradegap.analysis.headroom.headroom, tradegap.casestudy.real_plan)",
+            description="The combined ranking per HS4 product (the market's demand, the "
+            "exporter's sales to it, its share, its world sales, headroom, gravity untapped, "
+            "realistic extra = min of the two) and the plan of scenario russia-india-real "
+            "built from it, with the case study's settings. Needs the real datasets "
+            "russia-demand, russia-customs-mirror and india-dgcis (`tradegap case-study "
+            "russia-india --data ../shared/data --home DIR`); without them the answer is "
+            "`available: false` with the missing datasets and that command in `hint`. Takes "
+            "several seconds the first time; cached per warehouse state.")
+async def api_headroom(
+    request: Request, exporter: Country = "IND", market: Country = "RUS",
+    groups: Annotated[str, Query(pattern=GROUP_LIST, max_length=200,
+                                 description="product groups, comma-separated")] = "agri,pharma",
+    sort: HeadroomSort = "extra", order: Order = "desc",
+    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
+) -> Response:
+    from tradegap.report.sections import headroom_payload
+
+    chosen = groups_or_422(groups.split(","), headroom=True)
+    s = services(request)
+    return await _json(s, ("headroom", exporter, market, chosen, sort, order, limit),
+                       lambda: headroom_payload(s.headroom(exporter, market, chosen), sort,
+                                                order, limit))
+
+
 @router.get("/scenarios", summary="Shipped scenarios, by name (plan and settlement)")
 async def api_scenarios(request: Request) -> dict[str, list[str]]:
     s = services(request)
@@ -117,16 +150,40 @@ async def api_plan(request: Request, settings: PlanSettings) -> dict[str, Any]:
     return to_jsonable({**result.to_dict(), "settings": settings.model_dump()})
 
 
-@router.get("/settlement", summary="Vostro balance simulation with Monte Carlo bands "
-            "(tradegap.settlement.simulate)")
+def check_plan_choice(s: Services, plan: str) -> None:
+    """A plan name the Settlement page offers (422 otherwise)."""
+    if plan and plan not in s.plan_choices():
+        from tradegap.errors import InputError
+
+        raise InputError(f"unknown plan {plan!r}", field="scenario",
+                         hint="choose one of: " + ", ".join(s.plan_choices()))
+
+
+@router.get("/settlement", summary="Vostro balance simulation with Monte Carlo bands, "
+            "optionally with a plan (tradegap.settlement.simulate, compare)",
+            description="Without `plan`: the simulation. With `plan`: `baseline`, `with_plan` "
+            "and `compare` (what the plan's purchases change), the plan's yearly extra "
+            "purchases spread evenly over each year's months "
+            "(tradegap.settlement.from_plan.monthly_from_plan_path).")
 async def api_settlement(
     request: Request, scenario: Scenario = "settlement-fund",
     draws: Annotated[int, Query(ge=0, le=2000)] = 200,
-    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0, plan: PlanName = "",
 ) -> Response:
     s = services(request)
-    return await _json(s, ("settlement", scenario, draws, seed),
-                       lambda: s.settlement(scenario, draws, seed).to_dict())
+    if not plan:
+        return await _json(s, ("settlement", scenario, draws, seed),
+                           lambda: s.settlement(scenario, draws, seed).to_dict())
+    check_plan_choice(s, plan)
+
+    def payload() -> dict[str, Any]:
+        base, with_plan, comparison, chosen = s.settlement_with_plan(scenario, draws, seed,
+                                                                     plan)
+        return {"plan": chosen.scenario.name, "plan_path": chosen.path,
+                "baseline": base.to_dict(), "with_plan": with_plan.to_dict(),
+                "compare": comparison.to_dict()}
+
+    return await _json(s, ("settlement", scenario, draws, seed, plan), payload)
 
 
 @router.get("/datasets", summary="What the warehouse holds: datasets, sources, rows set "

@@ -14,7 +14,15 @@ from pydantic import ValidationError
 
 from tradegap.report import sections
 from tradegap.report.html import environment
-from tradegap.web.api import Country, Groups, Scenario, groups_or_422, services
+from tradegap.web.api import (
+    Country,
+    Groups,
+    PlanName,
+    Scenario,
+    check_plan_choice,
+    groups_or_422,
+    services,
+)
 from tradegap.web.limits import bounded
 from tradegap.web.params import (
     MAX_UNTAPPED,
@@ -30,7 +38,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False)
 _env = environment([TEMPLATES])
 PAGES = (("overview", "/", "Overview"), ("balance", "/balance", "Balance"),
-         ("potential", "/potential", "Potential"), ("plan", "/plan", "Plan"),
+         ("potential", "/potential", "Potential"), ("headroom", "/headroom", "Headroom"),
+         ("plan", "/plan", "Plan"),
          ("settlement", "/settlement", "Settlement"), ("data", "/data", "Data"))
 Period = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,12}$")]
 
@@ -43,11 +52,11 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         "overview": f"/?{pair}", "balance": f"/balance?{pair}", "data": f"/data?{pair}",
         "potential": "/potential?" + urlencode({"exporter": context.get("exporter", b),
                                                 "market": context.get("market", a)}),
-        "plan": "/plan", "settlement": "/settlement",
+        "headroom": "/headroom", "plan": "/plan", "settlement": "/settlement",
     }
     base = {"request": request, "pages": PAGES, "links": links, "page": "", "a": a, "b": b,
             "synthetic": False, "interactive": True, "sortable": False, "error": None,
-            "hint": None, "partial": False}
+            "hint": None, "partial": False, "pdf": False}
     html = _env.get_template(template).render(**{**base, **context})
     return HTMLResponse(html, status_code=status)
 
@@ -140,6 +149,24 @@ async def potential_results(
     return render(request, "sections/potential_table.html.j2", **ctx)
 
 
+# --------------------------------------------------------------------------- headroom
+
+
+@router.get("/headroom", response_class=HTMLResponse)
+async def headroom_page(request: Request, exporter: Country = "IND", market: Country = "RUS",
+                        group: Groups = None) -> HTMLResponse:
+    """The headroom ranking and the real-data plan; without the real datasets, what is missing
+    and the command that builds them."""
+    groups = groups_or_422(group, headroom=True)
+    view = await bounded(services(request).headroom, exporter, market, groups)
+    hr = sections.headroom_section(view)
+    from tradegap.reference.groups import product_groups
+
+    return render(request, "headroom.html.j2", page="headroom", hr=hr, exporter=exporter,
+                  market=market, groups=list(groups), known_groups=list(product_groups()),
+                  synthetic=view.synthetic, a=market, b=exporter)
+
+
 # --------------------------------------------------------------------------- plan
 
 
@@ -203,18 +230,32 @@ async def plan_results(request: Request) -> HTMLResponse:
 # --------------------------------------------------------------------------- settlement
 
 
+async def _settlement(request: Request, scenario: str, draws: int, seed: int,
+                      plan: str) -> tuple[dict[str, Any], bool]:
+    """The settlement section, with the plan's comparison when a plan is chosen."""
+    s = services(request)
+    if not plan:
+        result = await bounded(s.settlement, scenario, draws, seed)
+        return sections.settlement_section(result), result.provenance.synthetic
+    check_plan_choice(s, plan)
+    base, with_plan, comparison, chosen = await bounded(s.settlement_with_plan, scenario, draws,
+                                                        seed, plan)
+    st = sections.settlement_section(base)
+    st["compare"] = sections.settlement_compare_section(comparison, with_plan, chosen)
+    return st, bool(base.provenance.synthetic or st["compare"]["synthetic"])
+
+
 @router.get("/settlement", response_class=HTMLResponse)
 async def settlement_page(
     request: Request, scenario: Scenario = "settlement-fund",
     draws: Annotated[int, Query(ge=0, le=2000)] = 200,
-    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0, plan: PlanName = "",
 ) -> HTMLResponse:
     s = services(request)
-    result = await bounded(s.settlement, scenario, draws, seed)
-    st = sections.settlement_section(result)
+    st, synthetic = await _settlement(request, scenario, draws, seed, plan)
     return render(request, "settlement.html.j2", page="settlement", st=st, scenario=scenario,
                   scenarios=s.scenario_names("settlement"), draws=draws, seed=seed,
-                  synthetic=result.provenance.synthetic,
+                  plan=plan, plans=s.plan_choices(), synthetic=synthetic,
                   a=st["surplus"] or "RUS", b=st["deficit"] or "IND")
 
 
@@ -222,12 +263,11 @@ async def settlement_page(
 async def settlement_results(
     request: Request, scenario: Scenario = "settlement-fund",
     draws: Annotated[int, Query(ge=0, le=2000)] = 200,
-    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0, plan: PlanName = "",
 ) -> HTMLResponse:
-    result = await bounded(services(request).settlement, scenario, draws, seed)
-    st = sections.settlement_section(result)
+    st, synthetic = await _settlement(request, scenario, draws, seed, plan)
     return render(request, "settlement_results.html.j2", st=st, partial=True,
-                  synthetic=result.provenance.synthetic)
+                  synthetic=synthetic)
 
 
 # --------------------------------------------------------------------------- data

@@ -17,6 +17,10 @@ SEARCH = r"^[\w .,()&+-]{0,80}$"
 Frequency = Literal["calendar_year", "fiscal_year_in"]
 SortKey = Literal["product", "group", "rca", "potential", "actual", "untapped", "realised"]
 Order = Literal["asc", "desc"]
+HeadroomSort = Literal["rank", "product", "group", "demand", "current", "share_now", "capacity",
+                       "headroom", "gravity_untapped", "extra"]
+#: Product groups as a comma-separated list (``agri,pharma``).
+GROUP_LIST = r"^[a-z]{1,20}(,[a-z]{1,20}){0,9}$"
 MAX_UNTAPPED = 1e13
 
 
@@ -35,6 +39,20 @@ def check_groups(groups: list[str] | None) -> list[str]:
             raise ValueError(f"unknown product group {g[:40]!r}; known: "
                              + ", ".join(known_groups()))
     return list(dict.fromkeys(groups or []))
+
+
+def headroom_groups(groups: list[str] | str | None) -> tuple[str, ...]:
+    """Product groups for the headroom ranking (``agri,pharma`` or a list; none: agri and
+    pharma). ``other`` is not a group the ranking knows."""
+    from tradegap.reference.groups import product_groups
+
+    items = groups.split(",") if isinstance(groups, str) else list(groups or [])
+    items = [g.strip() for g in items if g.strip()] or ["agri", "pharma"]
+    known = list(product_groups())
+    for g in items:
+        if g not in known:
+            raise ValueError(f"unknown product group {g[:40]!r}; known: " + ", ".join(known))
+    return tuple(dict.fromkeys(items))
 
 
 class PlanSettings(BaseModel):

@@ -18,6 +18,8 @@ from tradegap.errors import InputError
 from tradegap.web.limits import ReadOnlyWarehouse
 
 _CACHE_SIZE = 32
+#: The plan the Settlement page offers when the warehouse holds the real datasets.
+REAL_PLAN = "russia-india-real"
 
 
 class Services:
@@ -145,6 +147,58 @@ class Services:
         path = self.scenario_path("settlement", name)
         return self._cached(("settlement", name, draws, seed), lambda: simulate(
             load_scenario(path), draws=draws or None, seed=seed))
+
+    def headroom(self, exporter: str = "IND", market: str = "RUS",
+                 groups: tuple[str, ...] = ("agri", "pharma")) -> Any:
+        """The headroom ranking and the real-data plan (``report.sections.headroom_view``:
+        ``analysis.headroom.headroom`` and ``casestudy.real_plan``), or what is missing."""
+        from tradegap.report.sections import headroom_view
+
+        return self._cached(("headroom", exporter, market, groups),
+                            lambda: headroom_view(self.wh, exporter, market, groups))
+
+    def plan_for_settlement(self, name: str) -> Any:
+        """A plan to run a settlement with: a shipped self-contained scenario, or
+        ``russia-india-real``, the real-data plan built from the headroom ranking."""
+        from tradegap.errors import NotFound
+
+        if name == REAL_PLAN:
+            view = self.headroom()
+            if not view.available:
+                raise NotFound(view.missing_message())
+            if view.plan is None:
+                raise NotFound("; ".join(view.notes) or "no real-data plan")
+            return view.plan
+        return self.plan(name, {})
+
+    def plan_choices(self) -> list[str]:
+        """Plans the Settlement page offers: the shipped ones and, when the warehouse holds the
+        real datasets, the real-data plan."""
+        from tradegap.report.sections import HEADROOM_DATASETS
+
+        names = {d.name for d in self.wh.datasets()}
+        real = [REAL_PLAN] if all(d in names for d in HEADROOM_DATASETS) else []
+        return [*real, *self.scenario_names("plan")]
+
+    def settlement_with_plan(self, name: str, draws: int, seed: int, plan_name: str) -> Any:
+        """``(baseline, with_plan, comparison, plan)``: the settlement scenario without and
+        with a plan's purchases (``settlement.from_plan.simulate_with_plan``, which ends in
+        ``settlement.compare``)."""
+        from tradegap.report.sections import check_plan_pair
+        from tradegap.settlement import load_scenario
+        from tradegap.settlement.from_plan import simulate_with_plan
+
+        path = self.scenario_path("settlement", name)
+
+        def run() -> tuple[Any, Any, Any, Any]:
+            plan = self.plan_for_settlement(plan_name)
+            sc = load_scenario(path)
+            check_plan_pair(plan, sc)
+            base, with_plan, comparison = simulate_with_plan(sc, plan.path, draws=draws or None,
+                                                             seed=seed)
+            return base, with_plan, comparison, plan
+
+        return self._cached(("settlement-plan", name, draws, seed, plan_name), run)
 
     def datasets(self) -> Any:
         from tradegap.warehouse.inspect import list_datasets
