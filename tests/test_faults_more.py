@@ -52,8 +52,16 @@ def same(a: tuple | None, b: tuple | None) -> bool:
 
 @pytest.fixture()
 def filled(tmp_path: Path) -> Warehouse:
-    """A warehouse holding the small demo world."""
+    """A warehouse holding the small demo world (its own: the test may damage it)."""
     wh = Warehouse(tmp_path / "wh")
+    ingest(wh, "demo", [], scale="small", seed=5)
+    return wh
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """A warehouse holding the small demo world, for tests that must leave it unchanged."""
+    wh = Warehouse(tmp_path_factory.mktemp("shared") / "wh")
     ingest(wh, "demo", [], scale="small", seed=5)
     return wh
 
@@ -81,12 +89,10 @@ ZIP_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
 
 
 @pytest.mark.parametrize("damage", list(ZIP_DAMAGE))
-def test_damaged_baci_zip_is_refused(damage: str, filled: Warehouse, tmp_path: Path,
+def test_damaged_baci_zip_is_refused(damage: str, shared: Warehouse, tmp_path: Path,
                                      tg: InProcess) -> None:  # noqa: F811
+    filled = shared
     path = tmp_path / "BACI_HS17_V202501.zip"
-    path.write_bytes(release_zip())
-    [(_, outcome)] = ingest(Warehouse(tmp_path / "ok"), "baci", [path])
-    assert outcome.dataset.rows == 9 * 40  # the undamaged zip is valid
     path.write_bytes(ZIP_DAMAGE[damage](release_zip()))
     before = snapshot(filled)
     with pytest.raises(InputError) as err:
@@ -99,7 +105,15 @@ def test_damaged_baci_zip_is_refused(damage: str, filled: Warehouse, tmp_path: P
     assert snapshot(filled) == before
 
 
-def test_zip_without_yearly_csv_is_refused(filled: Warehouse, tmp_path: Path) -> None:
+def test_the_zip_above_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "BACI_HS17_V202501.zip"
+    path.write_bytes(release_zip())
+    [(_, outcome)] = ingest(Warehouse(tmp_path / "ok"), "baci", [path])
+    assert outcome.dataset.rows == 9 * 40
+
+
+def test_zip_without_yearly_csv_is_refused(shared: Warehouse, tmp_path: Path) -> None:
+    filled = shared
     path = tmp_path / "BACI_HS17_V202501.zip"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("readme.txt", "nothing here")
@@ -149,11 +163,10 @@ def _ingest_parquet(wh: Warehouse, kind: str, path: Path) -> object:
 
 @pytest.mark.parametrize("damage", list(PARQUET_DAMAGE))
 @pytest.mark.parametrize("kind", PARQUET_KINDS)
-def test_damaged_parquet_input_is_refused(kind: str, damage: str, filled: Warehouse,
+def test_damaged_parquet_input_is_refused(kind: str, damage: str, shared: Warehouse,
                                           tmp_path: Path) -> None:
+    filled = shared
     path = tmp_path / "input.parquet"
-    path.write_bytes(parquet_of(kind))
-    assert _ingest_parquet(Warehouse(tmp_path / "ok"), kind, path)  # undamaged: valid
     path.write_bytes(PARQUET_DAMAGE[damage](parquet_of(kind)))
     before = snapshot(filled)
     with pytest.raises(InputError) as err:
@@ -163,8 +176,15 @@ def test_damaged_parquet_input_is_refused(kind: str, damage: str, filled: Wareho
 
 
 @pytest.mark.parametrize("kind", PARQUET_KINDS)
-def test_parquet_with_damaged_pages_never_crashes(kind: str, filled: Warehouse,
-                                                  tmp_path: Path) -> None:
+def test_the_parquet_inputs_above_are_valid(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "input.parquet"
+    path.write_bytes(parquet_of(kind))
+    assert _ingest_parquet(Warehouse(tmp_path / "ok"), kind, path)
+
+
+@pytest.mark.parametrize("kind", PARQUET_KINDS)
+def test_parquet_with_damaged_pages_never_crashes(kind: str, tmp_path: Path) -> None:
+    filled = Warehouse(tmp_path / "wh")
     """Bytes flipped inside the data: a clear error, or (if Parquet cannot tell) rows that are
     still accounted for; never another exception."""
     path = tmp_path / "input.parquet"

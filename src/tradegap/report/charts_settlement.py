@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from tradegap.report.figures import label_synthetic
 from tradegap.report.format import money
-from tradegap.settlement import SettlementResult
+from tradegap.settlement import Comparison, SettlementResult
 
 
 def vostro_path(result: SettlementResult) -> go.Figure:
@@ -57,3 +57,19 @@ def cumulative_cost(result: SettlementResult) -> go.Figure:
     fig.update_layout(title="Cumulative cost: forgone interest, FX loss and conversion spread",
                       xaxis_title="month", yaxis_title="US$ m")
     return label_synthetic(fig, result.provenance.synthetic)
+
+
+def idle_with_and_without_plan(comparison: Comparison, label: str) -> go.Figure:
+    """Idle balance (US$ bn) per month without and with the plan."""
+    m = comparison.monthly
+    fig = go.Figure()
+    for column, name, dash in (("idle_usd_baseline", "without the plan", "dot"),
+                               ("idle_usd_with_plan", f"with plan {label!r}", "solid")):
+        fig.add_trace(go.Scatter(
+            x=m["month"], y=m[column] / 1e9, name=name, mode="lines", line={"dash": dash},
+            customdata=[money(v) for v in m[column]],
+            hovertemplate="%{x}<br>%{customdata}<extra>%{fullData.name}</extra>"))
+    fig.update_layout(title=f"Idle balance without and with plan {label!r} (central path)",
+                      xaxis_title="month", yaxis_title="US$ bn",
+                      legend={"orientation": "h", "y": -0.2})
+    return fig

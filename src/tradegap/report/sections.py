@@ -565,28 +565,11 @@ def check_plan_pair(plan: Any, scenario: Any) -> None:
                          hint="choose a plan and a settlement scenario about the same pair")
 
 
-def compare_chart(comparison: Any, label: str) -> Any:
-    """Idle balance (US$ bn) per month without and with the plan."""
-    import plotly.graph_objects as go
-
-    m = comparison.monthly
-    fig = go.Figure()
-    for column, name, dash in (("idle_usd_baseline", "without the plan", "dot"),
-                               ("idle_usd_with_plan", f"with plan {label!r}", "solid")):
-        fig.add_trace(go.Scatter(
-            x=m["month"], y=m[column] / 1e9, name=name, mode="lines", line={"dash": dash},
-            customdata=[money(v) for v in m[column]],
-            hovertemplate="%{x}<br>%{customdata}<extra>%{fullData.name}</extra>"))
-    fig.update_layout(title=f"Idle balance without and with plan {label!r} (central path)",
-                      xaxis_title="month", yaxis_title="US$ bn",
-                      legend={"orientation": "h", "y": -0.2})
-    return fig
-
-
 def settlement_compare_section(comparison: Any, with_plan: Any, plan: Any,
                                charts: bool = True) -> dict[str, Any]:
     """What a plan changes in a settlement (``settlement.compare``): each measure without and
     with the plan, the plan's purchases within the settlement's months, and a chart."""
+    from tradegap.report.charts_settlement import idle_with_and_without_plan
     from tradegap.report.figures import label_synthetic
 
     label = plan.scenario.name
@@ -600,7 +583,7 @@ def settlement_compare_section(comparison: Any, with_plan: Any, plan: Any,
                      "reduction_share": share(_num(c["reduction_share"]))})
     bought = float(with_plan.monthly["plan_usd"].sum())
     synthetic = bool(plan.provenance.synthetic or with_plan.provenance.synthetic)
-    figs = {"compare": label_synthetic(compare_chart(comparison, label), synthetic)} \
+    figs = {"compare": label_synthetic(idle_with_and_without_plan(comparison, label), synthetic)} \
         if charts else {}
     note = None if bought > 0 else (
         f"the plan's years ({int(plan.path['year'].min())}–{int(plan.path['year'].max())}) "

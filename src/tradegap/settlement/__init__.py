@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from tradegap.settlement.from_plan import monthly_from_plan_path, simulate_with_plan
 from tradegap.settlement.scenario import DRAINS, Scenario, load_scenario, scenario_from_dict
 from tradegap.settlement.simulator import (
     Comparison,
@@ -24,6 +25,8 @@ __all__ = [
     "compare",
     "load_plan",
     "load_scenario",
+    "monthly_from_plan_path",
     "scenario_from_dict",
     "simulate",
+    "simulate_with_plan",
 ]
