@@ -16,6 +16,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from tradegap.errors import InputError
+from tradegap.jsonable import to_jsonable
 from tradegap.warehouse import Warehouse
 
 console = Console()
@@ -52,31 +53,6 @@ def state(ctx: typer.Context) -> State:
     if root.obj is None:
         root.obj = State()
     return root.obj
-
-
-def to_jsonable(value: Any) -> Any:
-    """Convert results (DataFrames, numpy scalars, NaN) to plain JSON values; NaN → null."""
-    if isinstance(value, pd.DataFrame):
-        return [to_jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, pd.Series):
-        return to_jsonable(value.to_dict())
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if hasattr(value, "to_dict") and not isinstance(value, type):
-        return to_jsonable(value.to_dict())
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if value is pd.NaT or (
-        not isinstance(value, str | bytes | bool | int | float) and pd.isna(value) is True
-    ):
-        return None
-    if isinstance(value, pd.Timestamp | Path):
-        return str(value)
-    return value
 
 
 def print_json(payload: Any) -> None:

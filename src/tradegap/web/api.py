@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from tradegap.cli.common import to_jsonable
+from tradegap.jsonable import to_jsonable
 from tradegap.web.limits import bounded
 from tradegap.web.params import (
     GROUP_LIST,

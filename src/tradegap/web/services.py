@@ -45,7 +45,7 @@ class Services:
         """``fn()``'s payload serialised as JSON (NaN → null), cached like the results."""
         import json
 
-        from tradegap.cli.common import to_jsonable
+        from tradegap.jsonable import to_jsonable
 
         def run() -> bytes:
             payload = to_jsonable(fn())
