@@ -23,6 +23,7 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/tradegap --home $(HOME_DIR) ingest demo --scale small
 	$(BIN)/tradegap --home $(HOME_DIR) balance RUS IND
+	$(BIN)/tradegap --home $(HOME_DIR) potential --exporter IND --market RUS --group agri,pharma --top 10
 	$(BIN)/tradegap --home $(HOME_DIR) report RUS IND --out $(REPORT_DIR)/russia-india.html \
 	  --settlement scenarios/settlement-fund.toml
 	@$(BIN)/tradegap --home $(HOME_DIR) report RUS IND --out $(REPORT_DIR)/russia-india.pdf \
