@@ -121,7 +121,7 @@ def machine() -> dict[str, Any]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.rstrip()
     java = shutil.which("java")
     java_version = (subprocess.run([java, "-version"], capture_output=True, text=True)
                     .stderr.splitlines()[0] if java else None)

@@ -142,6 +142,35 @@ def comtrade(draw: st.DrawFn) -> Generated:
     )
 
 
+@st.composite
+def comtrade_legacy(draw: st.DrawFn) -> Generated:
+    """The legacy bulk layout: flow codes 1 (import) and 2 (export), monthly periods."""
+    isos = [i for _, i, _ in COUNTRIES]
+    keys = draw(st.lists(
+        st.tuples(st.sampled_from(isos), st.sampled_from(isos), st.sampled_from(["1", "2"]),
+                  hs_codes, st.integers(min_value=2000, max_value=2023),
+                  st.integers(min_value=1, max_value=12)),
+        min_size=1, max_size=25, unique=True,
+    ))
+    header = ["Classification", "Year", "Period", "Aggregate Level", "Trade Flow Code",
+              "Reporter ISO", "Partner ISO", "Commodity Code", "Qty Unit", "Qty",
+              "Netweight (kg)", "Trade Value (US$)"]
+    rows: list[list[object]] = [header]
+    expected: dict[tuple[str, ...], float] = {}
+    for rep, par, flow, cmd, year, month in keys:
+        value = draw(st.integers(min_value=0, max_value=10**12))
+        rows.append(["H4", year, f"{year}{month:02d}", len(cmd), flow, rep, par, cmd, "", "",
+                     "", value])
+        exporter, importer = (par, rep) if flow == "1" else (rep, par)
+        _add(expected, (exporter, importer, cmd, f"{year}-{month:02d}",
+                        "importer" if flow == "1" else "exporter"), float(value))
+    return Generated(
+        "comtrade", {"legacy.csv": _csv(rows)}, expected={"comtrade": expected},
+        rows_read={"comtrade": len(keys)}, set_aside={"comtrade": 0},
+        key_columns=("exporter", "importer", "product", "period", "reporter"),
+    )
+
+
 # -- tidy ------------------------------------------------------------------------------------
 MAPPING_TOML = b"""[columns]
 exporter = "from"
@@ -187,6 +216,45 @@ def tidy(draw: st.DrawFn, parquet: bool = False) -> Generated:
     return Generated(
         "tidy", {name: data, "mapping.toml": MAPPING_TOML}, options={"mapping": "mapping.toml"},
         expected={"tidy": expected}, rows_read={"tidy": len(keys)}, set_aside={"tidy": 0},
+    )
+
+
+MAPPING_PERIOD_TOML = MAPPING_TOML.replace(b'year = "yr"', b'period = "per"')
+
+
+@st.composite
+def period_label(draw: st.DrawFn) -> tuple[str, str]:
+    """(text in the file, label stored): a year, a month in two spellings, an Indian FY."""
+    year = draw(st.integers(min_value=1990, max_value=2030))
+    kind = draw(st.sampled_from(["year", "month", "month_compact", "fiscal"]))
+    month = draw(st.integers(min_value=1, max_value=12))
+    if kind == "year":
+        return str(year), str(year)
+    if kind == "fiscal":
+        label = f"FY{year}-{(year + 1) % 100:02d}"
+        return label, label
+    label = f"{year}-{month:02d}"
+    return (label if kind == "month" else f"{year}{month:02d}"), label
+
+
+@st.composite
+def tidy_periods(draw: st.DrawFn) -> Generated:
+    """Tidy CSV with a period column: calendar years, months (2020-01 or 202001), FY labels."""
+    isos = [i for _, i, _ in COUNTRIES]
+    keys = draw(st.lists(
+        st.tuples(st.sampled_from(isos), st.sampled_from(isos), hs_codes, period_label()),
+        min_size=1, max_size=25, unique_by=lambda k: (k[0], k[1], k[2], k[3][1]),
+    ))
+    expected: dict[tuple[str, ...], float] = {}
+    rows: list[list[object]] = [["from", "to", "hs", "per", "val"]]
+    for e, m, p, (text, label) in keys:
+        value = draw(st.floats(min_value=0, max_value=1e13, allow_nan=False))
+        rows.append([e, m, p, text, repr(value)])
+        _add(expected, (e, m, p, label), value)
+    return Generated(
+        "tidy", {"flows.csv": _csv(rows), "mapping.toml": MAPPING_PERIOD_TOML},
+        options={"mapping": "mapping.toml"}, expected={"tidy": expected},
+        rows_read={"tidy": len(keys)}, set_aside={"tidy": 0},
     )
 
 
@@ -280,8 +348,10 @@ def russia_demand(draw: st.DrawFn) -> Generated:
 VALID = {
     "baci": baci(),
     "comtrade": comtrade(),
+    "comtrade-legacy": comtrade_legacy(),
     "tidy": tidy(),
     "tidy-parquet": tidy(parquet=True),
+    "tidy-periods": tidy_periods(),
     "india-dgcis": india_dgcis(),
     "russia-customs": russia_customs(),
     "russia-demand": russia_demand(),
@@ -375,12 +445,15 @@ def wrong_encoding(draw: st.DrawFn, data: bytes) -> bytes:
 
 
 #: Column of the value, and of a code with values that are not valid codes, per CSV layout.
-VALUE_COLUMN = {"baci": 4, "comtrade": 6, "tidy": 4, "india-dgcis": 3, "russia-customs": 5,
+VALUE_COLUMN = {"baci": 4, "comtrade": 6, "comtrade-legacy": 11, "tidy": 4, "tidy-periods": 4,
+                "india-dgcis": 3, "russia-customs": 5,
                 "russia-demand": 2}
 CODE_COLUMN: dict[str, tuple[int, list[str]]] = {
     "baci": (1, ["999", "abc", "", "4.5", "-4"]),
     "comtrade": (2, ["ZZ", "abc", "12", "", "ÄÖÜ"]),
     "tidy": (0, ["ZZ", "zzz", "1AB", "", "ÄÖÜ"]),
+    "tidy-periods": (3, ["2020-13", "FY2020-22", "20201", "", "year"]),
+    "comtrade-legacy": (5, ["ZZ", "abc", "12", "", "ÄÖÜ"]),
     "india-dgcis": (2, ["NARNIA", "", "ATLANTIS P RP"]),
     "russia-customs": (2, ["ZZ", "12", "", "RUSS"]),
     "russia-demand": (1, ["IM", "", "ZZ", "ИМ2"]),
@@ -393,7 +466,7 @@ def broken(draw: st.DrawFn, kind: str) -> tuple[Generated, str]:
     Some mutations may leave the file valid (a digit flipped into another digit)."""
     gen = draw(VALID[kind])
     target = gen.inputs[0] if gen.inputs else next(iter(gen.files))
-    source = gen.source
+    source = kind
     choices = ["flip_bytes", "truncate"]
     if not target.endswith(".parquet"):
         choices += ["wrong_header", "bad_number", "unknown_code", "duplicate_row",

@@ -154,14 +154,31 @@ DAMAGE = {
 }
 
 
+def bad_byte_in_code(kind: str) -> Any:
+    """Bytes that are not UTF-8 in the code column of the first data row (the header stays
+    readable)."""
+    column = gen_st.CODE_COLUMN[kind][0]
+
+    def damage(b: bytes) -> bytes:
+        lines = b.split(b"\n")
+        cells = lines[1].split(b",")
+        cells[column] = b"\x80\xff" + cells[column]
+        lines[1] = b",".join(cells)
+        return b"\n".join(lines)
+
+    return damage
+
+
 @pytest.mark.parametrize("damage", ["utf16", "wrong_header", "binary_garbage", "empty",
-                                    "bad_number"])
+                                    "bad_number", "bad_byte_in_code"])
 @pytest.mark.parametrize("kind", list(VALID_CSV))
 def test_damaged_csv_is_refused_at_the_cli(kind: str, damage: str, home: Path,
                                            tmp_path: Path, tg: InProcess) -> None:
     if damage == "bad_number":
         column = gen_st.VALUE_COLUMN[kind]
         how = lambda b: gen_st._set_cell(b, 1, column, "12,5x")  # noqa: E731
+    elif damage == "bad_byte_in_code":
+        how = bad_byte_in_code(kind)
     else:
         how = DAMAGE[damage]
     before = snapshot(Warehouse(home))
@@ -260,3 +277,14 @@ def test_quantity_that_is_not_a_number_is_refused(kind: str, home: Path, tmp_pat
     args = write_valid(kind, tmp_path, lambda b: gen_st._set_cell(b, 1, column, "12 kg?"))
     proc = tg(tmp_path / "wh", *args)
     assert_clean_refusal(proc, Path(args[2]).name, "12 kg?")
+
+
+@pytest.mark.parametrize("kind", list(VALID_CSV))
+def test_the_same_file_twice_is_refused(kind: str, home: Path, tmp_path: Path,
+                                        tg: InProcess) -> None:
+    """Passing one file twice would double count: refused with a clear message."""
+    args = write_valid(kind, tmp_path)
+    proc = tg(tmp_path / "wh", *args[:3], args[2], *args[3:])
+    assert_clean_refusal(proc)
+    assert not (tmp_path / "wh" / "catalog.duckdb").exists() or not Warehouse(
+        tmp_path / "wh").datasets()

@@ -34,7 +34,7 @@ def test_broken_input_is_a_clear_error_and_changes_nothing(kind: str, baseline_h
     wh = Warehouse(baseline_home)
     outcomes: dict[str, int] = {}
 
-    @settings(SETTINGS, max_examples=30)
+    @settings(SETTINGS, max_examples=25)
     @given(case=gen_st.broken(kind))
     def check(case: tuple[gen_st.Generated, str]) -> None:
         gen, how = case
@@ -82,7 +82,7 @@ def _workbook() -> bytes:
 WORKBOOK = _workbook()
 
 
-@settings(SETTINGS, max_examples=30)
+@settings(SETTINGS, max_examples=20)
 @given(damaged=gen_st.flip_bytes(WORKBOOK) | gen_st.truncate(WORKBOOK))
 def test_damaged_workbook_is_a_clear_error(damaged: bytes, baseline_home: Path) -> None:
     wh = Warehouse(baseline_home)
