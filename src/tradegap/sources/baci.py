@@ -23,6 +23,7 @@ import io
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,7 +229,7 @@ def _extract(
                     inputs.append(_Input(target, label, m.group(1).upper()))
                 elif _COUNTRY_NAME.search(base):
                     country = (zf.read(member), label)
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError, zlib.error) as exc:
         raise InputError(f"cannot read the zip: {exc}", file=str(path), hint=hint) from exc
     return inputs, country
 
@@ -304,13 +305,19 @@ def _load(
     for f, item in enumerate(inputs):
         _check_header(item)
         bad = BadRows(item.label, limit)
-        con.execute(
-            f"INSERT INTO raw SELECT {f}, t, i, j, k, v, {q_cast} FROM read_csv(?, header=true,"
-            f" auto_detect=false, delim=',', quote='\"', escape='\"', columns={columns},"
-            " nullstr='',"
-            f" store_rejects=true, rejects_table='rejects_{f}', rejects_scan='scans_{f}')",
-            [str(item.path)],
-        )
+        try:
+            con.execute(
+                f"INSERT INTO raw SELECT {f}, t, i, j, k, v, {q_cast}"
+                " FROM read_csv(?, header=true,"
+                f" auto_detect=false, delim=',', quote='\"', escape='\"', columns={columns},"
+                " nullstr='',"
+                f" store_rejects=true, rejects_table='rejects_{f}', rejects_scan='scans_{f}')",
+                [str(item.path)],
+            )
+        except duckdb.InvalidInputException as exc:  # e.g. bytes that are not text
+            raise InputError(f"cannot read the CSV: {exc}", file=item.label,
+                             hint="BACI CSVs are ASCII text: download or unpack the file"
+                             " again") from exc
         rejected = con.execute(
             "SELECT line, any_value(column_name ORDER BY column_idx),"
             " any_value(csv_line), any_value(error_type ORDER BY column_idx),"

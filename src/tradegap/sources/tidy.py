@@ -119,6 +119,11 @@ def load_mapping(options: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any
         if unknown:
             raise InputError(f"unknown tables {sorted(unknown)}", file=str(path),
                              hint="use [columns] and [constants]")
+        for table in ("columns", "constants"):
+            if not isinstance(doc.get(table, {}), dict):
+                raise InputError(f"[{table}] must be a table, got {doc[table]!r}",
+                                 file=str(path), field=table,
+                                 hint="see the example in `tradegap.sources.tidy`")
         columns.update({str(k): str(v) for k, v in doc.get("columns", {}).items()})
         constants.update(doc.get("constants", {}))
     columns.update({str(k): str(v) for k, v in (options.get("columns") or {}).items()})
@@ -240,7 +245,7 @@ def _parse_file(
     period, ptype, year, month = _periods(get, columns, constants, malformed)
     keep = ok.to_numpy()
     out = pd.DataFrame({
-        "period": period[keep].to_numpy(),
+        "period": period[keep].astype(object).to_numpy(),  # text even with no rows
         "period_type": ptype[keep].to_numpy(),
         "year": year[keep].astype("int16").to_numpy(),
         "month": month[keep].astype("Int8").to_numpy(),
