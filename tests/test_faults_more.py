@@ -344,11 +344,6 @@ def test_dashboard_names_a_damaged_dataset(filled: Warehouse) -> None:
 
 
 # -- a reader holding a connection while an ingest replaces the dataset ------------------------
-@pytest.mark.xfail(strict=True, reason="known gap, reported to the lead: a write deletes the "
-                   "superseded version at once, so a reader that built its views before the "
-                   "commit (e.g. the dashboard mid-computation) gets DuckDB's 'No files found'; "
-                   "fix: keep superseded versions for a grace period (conflicts with "
-                   "test_warehouse.py::test_new_version_replaces_old_and_old_files_go)")
 def test_a_reader_holding_a_connection_survives_a_replace(filled: Warehouse) -> None:
     con = filled.connect()  # a reader builds its views …
     before = con.execute("SELECT count(*) FROM flows").fetchone()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
@@ -52,12 +54,26 @@ def test_same_fingerprint_changes_nothing(warehouse: Warehouse) -> None:
     assert snapshot(warehouse) == before
 
 
-def test_new_version_replaces_old_and_old_files_go(warehouse: Warehouse) -> None:
+def test_new_version_replaces_old_which_stays_for_a_grace_period(warehouse: Warehouse) -> None:
     first = warehouse.write("t", flows(), source="test", fingerprint="a").dataset
     second = warehouse.write("t", flows(5), source="test", fingerprint="b").dataset
     assert second.rows == 5
-    assert not first.path.exists()
     assert [d.name for d in warehouse.datasets()] == ["t"]
+    # a reader that opened its views on the first version can still read it for a while
+    assert first.path.exists() and any(first.path.glob("*.parquet"))
+    # once the grace period is over, the next write removes it
+    impatient = Warehouse(warehouse.home, keep_replaced_seconds=0)
+    impatient.write("u", flows(1), source="test", fingerprint="c")
+    assert not first.path.exists() and second.path.exists()
+
+
+def test_without_grace_old_files_go_at_once(tmp_path: Path) -> None:
+    wh = Warehouse(tmp_path / "wh", keep_replaced_seconds=0)
+    first = wh.write("t", flows(), source="test", fingerprint="a").dataset
+    wh.write("t", flows(5), source="test", fingerprint="b")
+    assert not first.path.exists()
+    wh.remove("t")
+    assert wh.datasets() == [] and not (wh.home / "datasets" / "t").exists()
 
 
 def test_failed_write_leaves_warehouse_unchanged(warehouse: Warehouse) -> None:

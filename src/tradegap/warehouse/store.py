@@ -114,8 +114,20 @@ class WriteOutcome:
 class Warehouse:
     """A trade-data warehouse rooted at ``home`` (see the module docstring for the layout)."""
 
-    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+    #: How long a replaced or removed version stays on disk, so that a reader that opened its
+    #: views before the change (e.g. the dashboard mid-computation) can finish reading it.
+    KEEP_REPLACED_SECONDS = 600.0
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        keep_replaced_seconds: float | None = None,
+    ) -> None:
         self.home = resolve_home(home)
+        self.keep_replaced_seconds = (
+            self.KEEP_REPLACED_SECONDS if keep_replaced_seconds is None else keep_replaced_seconds
+        )
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.home)!r})"
@@ -275,6 +287,9 @@ class Warehouse:
                 if infos:
                     self._commit(infos)
                 committed = True
+                for info in infos:
+                    if info.name in current:
+                        _mark_replaced(current[info.name].path)
             finally:
                 if not committed:
                     for _, staging, final in staged:
@@ -291,15 +306,16 @@ class Warehouse:
             ]
 
     def remove(self, name: str) -> None:
-        """Drop dataset ``name`` from the catalogue and delete its files."""
+        """Drop dataset ``name`` from the catalogue; its files go after the grace period."""
         with writer_lock(self.home):
-            self.dataset(name)
+            info = self.dataset(name)
             con = self._catalog(read_only=False)
             try:
                 con.execute("DELETE FROM datasets WHERE name = ?", [name])
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
+            _mark_replaced(info.path)
             self._collect_garbage()
 
     def _commit(self, infos: list[DatasetInfo]) -> None:
@@ -334,15 +350,20 @@ class Warehouse:
             con.close()
 
     def _collect_garbage(self) -> None:
-        """Remove staging leftovers and versions the catalogue no longer points to."""
+        """Remove staging leftovers, versions no write ever committed (a killed ingest), and
+        replaced versions older than :attr:`keep_replaced_seconds`."""
         live = {d.path for d in self.datasets()}
         shutil.rmtree(self.home / "staging", ignore_errors=True)
         root = self.home / "datasets"
         if not root.exists():
             return
+        now = time.time()
         for dataset_dir in root.iterdir():
             for version in dataset_dir.iterdir():
-                if version not in live:
+                if version in live:
+                    continue
+                replaced_at = _replaced_at(version)
+                if replaced_at is None or now - replaced_at >= self.keep_replaced_seconds:
                     shutil.rmtree(version, ignore_errors=True)
             if not any(dataset_dir.iterdir()):
                 dataset_dir.rmdir()
@@ -413,6 +434,22 @@ def _damage(info: DatasetInfo) -> str | None:
     if rows != info.rows:
         return f"its files hold {rows:,} rows, the catalogue records {info.rows:,}"
     return None
+
+
+_REPLACED_MARK = ".replaced-at"
+
+
+def _mark_replaced(version: Path) -> None:
+    """Record when a version stopped being the current one (read by the garbage collector)."""
+    with contextlib.suppress(OSError):
+        (version / _REPLACED_MARK).write_text(f"{time.time():.3f}")
+
+
+def _replaced_at(version: Path) -> float | None:
+    try:
+        return float((version / _REPLACED_MARK).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _sql_str(text: str) -> str:
