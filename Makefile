@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOME_DIR ?= $(CURDIR)/.tradegap-demo
 REPORT_DIR ?= $(HOME_DIR)/reports
 
-.PHONY: demo test install install-test lint clean
+.PHONY: demo test bench install install-test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ demo: install
 test: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python benchmarks/run_all.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
