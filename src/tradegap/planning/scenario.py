@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from tradegap.errors import InputError
+from tradegap.tomlfile import read_toml
 
 FROM_POTENTIAL = "from potential"
 
@@ -276,18 +276,7 @@ _FY = re.compile(r"^FY(\d{4})-\d{2}$")
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file. Raises :class:`InputError` naming the key."""
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError("scenario file not found", file=str(path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path),
-                         hint="a scenario is a UTF-8 TOML file") from None
-    except OSError as exc:
-        raise InputError(f"cannot read the scenario: {exc.strerror or exc}",
-                         file=str(path)) from None
-    return scenario_from_dict(doc, file=str(path), base_dir=path.parent)
+    return scenario_from_dict(read_toml(path), file=str(path), base_dir=path.parent)
 
 
 def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to bottom

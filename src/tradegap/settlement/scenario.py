@@ -30,7 +30,6 @@ available that the drain may take in a month.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ import pandas as pd
 from tradegap.errors import InputError
 from tradegap.settlement.fx import FxSpec, parse_fx
 from tradegap.settlement.series import check_range, monthly_series, parse_month
+from tradegap.tomlfile import read_toml
 
 #: The drains, in their default order.
 DRAINS = ("imports", "securities", "fund", "conversion")
@@ -172,17 +172,7 @@ def _str(data: dict[str, Any], key: str, prefix: str, file: str | None, default:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("file not found", file=str(path)) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path),
-                         hint="a scenario is a UTF-8 TOML file") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read the scenario: {exc.strerror or exc}",
-                         file=str(path)) from exc
-    return scenario_from_dict(data, file=str(path), base_dir=path.parent)
+    return scenario_from_dict(read_toml(path), file=str(path), base_dir=path.parent)
 
 
 def scenario_from_dict(

@@ -153,6 +153,19 @@ def read_table(
     return frame
 
 
+def refuse_repeats(flows: pd.DataFrame, key: list[str], hint: str) -> None:
+    """Raise an :class:`InputError` if rows repeat ``key`` across the input files (columns
+    ``_file`` and ``_line`` say where the first repeat is); overlapping files double count."""
+    dup = flows.duplicated(key, keep=False)
+    if dup.any():
+        first = flows[dup].iloc[0]
+        raise InputError(
+            f"{int(dup.sum())} rows repeat the same {', '.join(key)} across the input files "
+            f"(first: {', '.join(str(first[k]) for k in key)})",
+            file=str(first["_file"]), line=int(first["_line"]), hint=hint,
+        )
+
+
 def file_info(path: Path) -> dict[str, Any]:
     """Name, size and SHA-256 of an input file, for provenance."""
     return {"file": str(path), "bytes": path.stat().st_size, "sha256": fingerprint([path])}

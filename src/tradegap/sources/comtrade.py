@@ -43,6 +43,7 @@ from tradegap.sources.base import (
     Parsed,
     file_info,
     fingerprint,
+    refuse_repeats,
     require_file,
 )
 from tradegap.warehouse.schema import FLOWS
@@ -109,16 +110,8 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
         for reason, count in [*aside.items(), *bad.reasons.items()]:
             set_aside[reason] = set_aside.get(reason, 0) + count
     flows = pd.concat(tables, ignore_index=True)
-    key = ["period", "exporter", "importer", "product", "reporter"]
-    dup = flows.duplicated(key, keep=False)
-    if dup.any():
-        first = flows[dup].iloc[0]
-        raise InputError(
-            f"{int(dup.sum())} rows repeat the same period, reporter, partner, flow and product "
-            f"across the input files (first: {', '.join(str(first[k]) for k in key)})",
-            file=str(first["_file"]), line=int(first["_line"]),
-            hint="pass each Comtrade extract once; overlapping downloads double count",
-        )
+    refuse_repeats(flows, ["period", "exporter", "importer", "product", "reporter"],
+                   hint="pass each Comtrade extract once; overlapping downloads double count")
     levels = sorted(flows["digits"].unique().tolist())
     table = pa.Table.from_pandas(flows.drop(columns=["_file", "_line"]), schema=FLOWS,
                                  preserve_index=False)

@@ -32,7 +32,6 @@ Options: ``columns``, ``mapping``, any constant (``hs_revision``, ``reporter``, 
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +47,10 @@ from tradegap.sources.base import (
     Parsed,
     file_info,
     fingerprint,
+    refuse_repeats,
     require_file,
 )
+from tradegap.tomlfile import read_toml
 from tradegap.warehouse.schema import FLOWS, PERIOD_TYPES, REPORTERS, fiscal_year_label
 
 FIELDS = tuple(f.name for f in FLOWS)
@@ -75,16 +76,8 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
         for reason, count in bad.reasons.items():
             set_aside[reason] = set_aside.get(reason, 0) + count
     flows = pd.concat(frames, ignore_index=True)
-    key = ["period", "exporter", "importer", "product", "hs_revision", "reporter"]
-    dup = flows.duplicated(key, keep=False)
-    if dup.any():
-        first = flows[dup].iloc[0]
-        raise InputError(
-            f"{int(dup.sum())} rows repeat the same period, exporter, importer, product and "
-            f"reporter across the input files (first: {', '.join(str(first[k]) for k in key)})",
-            file=str(first["_file"]), line=int(first["_line"]),
-            hint="pass each file once; overlapping files double count",
-        )
+    refuse_repeats(flows, ["period", "exporter", "importer", "product", "hs_revision", "reporter"],
+                   hint="pass each file once; overlapping files double count")
     table = pa.Table.from_pandas(flows.drop(columns=["_file", "_line"]), schema=FLOWS,
                                  preserve_index=False)
     return Parsed(
@@ -110,11 +103,7 @@ def load_mapping(options: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any
         if not path.is_file():
             raise InputError("mapping file not found", file=str(path), field="mapping",
                              hint="give a TOML file with a [columns] table")
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"not valid TOML: {exc}", file=str(path),
-                             hint="see the example in `tradegap.sources.tidy`") from exc
+        doc = read_toml(path, what="column mapping")
         unknown = set(doc) - {"columns", "constants"}
         if unknown:
             raise InputError(f"unknown tables {sorted(unknown)}", file=str(path),
