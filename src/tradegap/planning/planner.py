@@ -35,11 +35,14 @@ from tradegap.planning.scenario import (
 )
 from tradegap.provenance import Provenance
 
+#: Status of a MILP stopped by its time limit with a feasible plan in hand (then "x.xx%)").
+INCUMBENT = "time limit reached (MIP gap"
+
 
 @dataclass
 class Solved:
     status: str
-    optimal: bool
+    optimal: bool  # optimal, or (for a MILP) the best solution found within the time limit
     objective: float  # of the minimisation as stated to HiGHS
     x: np.ndarray
     row_dual: np.ndarray | None
@@ -57,11 +60,15 @@ def solve(built: Built, *, time_limit: float = 120.0, mip_rel_gap: float = 1e-6)
     h.run()
     status = h.getModelStatus()
     text = h.modelStatusToString(status)
+    info = h.getInfo()
     optimal = status == highspy.HighsModelStatus.kOptimal
+    if not optimal and status == highspy.HighsModelStatus.kTimeLimit and built.integer.any() \
+            and info.primal_solution_status == 2:  # a feasible incumbent: keep it
+        text = f"{INCUMBENT} {info.mip_gap:.2%})"
+        optimal = True
     if not optimal:
         return Solved(text, False, float("nan"), np.zeros(len(built.cost)), None, None, None)
     sol = h.getSolution()
-    info = h.getInfo()
     dual_ok = bool(sol.dual_valid) and not built.integer.any()
     return Solved(
         text, True, float(info.objective_function_value), np.asarray(sol.col_value),
@@ -89,7 +96,8 @@ class Plan:
 
     @property
     def feasible(self) -> bool:
-        return self.status == "optimal"
+        """A plan exists: optimal, or the best one found within the solver's time limit."""
+        return self.status == "optimal" or self.status.startswith(INCUMBENT)
 
     def summary(self) -> dict[str, Any]:
         final = self.path.iloc[-1] if len(self.path) else None
@@ -168,11 +176,17 @@ def plan(
         prov = prov.merge(provenance)
     built = build(scenario, products)
     is_mip = bool(built.integer.any())
-    solved = solve(built)
+    solved = solve(built, time_limit=scenario.time_limit, mip_rel_gap=scenario.mip_gap)
+    status = "optimal" if solved.status == "Optimal" else solved.status
     if not solved.optimal:
         from tradegap.planning.explain import explain_infeasible
 
         status = "infeasible" if "nfeasible" in solved.status else solved.status
+        if solved.status == "Time limit reached":
+            status = "time limit reached before a feasible plan was found"
+            notes.append(f"HiGHS stopped after {scenario.time_limit:g} s: raise "
+                         "[solver] time_limit, or loosen limits.min_size_usd (each product "
+                         "it applies to is a yes/no choice)")
         infeas = explain_infeasible(scenario, products) if status == "infeasible" else None
         empty = _empty_plan_frames(scenario)
         return Plan(scenario, status, *empty, is_mip=is_mip, infeasibility=infeas,
@@ -197,7 +211,7 @@ def plan(
     from tradegap.planning.explain import binding_constraints
 
     binding = binding_constraints(scenario, built, solved, x)
-    return Plan(scenario, "optimal", table, path, mix, binding, objective=-solved.objective * MONEY,
+    return Plan(scenario, status, table, path, mix, binding, objective=-solved.objective * MONEY,
                 is_mip=is_mip, excluded_min_size=excluded, provenance=prov, notes=notes)
 
 
@@ -263,6 +277,7 @@ def compare(*plans: Plan) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     mix_cols = sorted(c for c in out.columns if c.startswith("mix_"))
     out[mix_cols] = out[mix_cols].fillna(0.0)
-    out.loc[out["status"] != "optimal", mix_cols] = np.nan
+    feasible = out["status"].eq("optimal") | out["status"].str.startswith(INCUMBENT)
+    out.loc[~feasible, mix_cols] = np.nan
     front = ["scenario", "status", "final_year", "gap_closed_usd", "share_closed", "is_mip"]
     return out[front + mix_cols + [c for c in out.columns if c not in front + mix_cols]]

@@ -33,6 +33,8 @@ US$ per year; "per year" values are one number or a list with one value per plan
     [candidates] path = "candidates.csv"        # CSV/Parquet relative to the TOML,
                                                 # or "from potential" (the caller passes them)
                  synthetic = false              # true labels every result as synthetic
+    [solver]     time_limit = 120               # seconds; a MILP then keeps its best plan
+                 mip_gap = 1e-6                 # relative MIP gap at which HiGHS may stop
 """
 
 from __future__ import annotations
@@ -120,6 +122,8 @@ class Scenario:
     name: str = "scenario"
     base_period: str = ""
     file: str | None = None
+    time_limit: float = 120.0
+    mip_gap: float = 1e-6
 
     def __post_init__(self) -> None:
         """Accept plain numbers where tuples are expected (convenient from Python)."""
@@ -285,7 +289,7 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
     """Validate a parsed scenario document (see ``scenarios/*.toml`` for the schema)."""
     r = _Reader(file)
     r.unknown(doc, {"name", "description", "pair", "period", "baseline", "target", "groups",
-                    "limits", "sectors", "logistics", "candidates"}, "")
+                    "limits", "sectors", "logistics", "candidates", "solver"}, "")
     pair = r.table(doc, "pair", "pair", required=True)
     r.unknown(pair, {"exporter", "market"}, "pair")
     iso = {}
@@ -421,6 +425,12 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
     if not isinstance(synthetic, bool):
         raise r.fail("candidates.synthetic", "must be true or false")
 
+    solver = r.table(doc, "solver", "solver")
+    r.unknown(solver, {"time_limit", "mip_gap"}, "solver")
+    time_limit = r.number(solver, "time_limit", "solver.time_limit", lo=0, hi=86_400,
+                          lo_open=True, default=120.0)
+    mip_gap = r.number(solver, "mip_gap", "solver.mip_gap", lo=0, hi=0.5, default=1e-6)
+
     name = doc.get("name") or (Path(file).stem if file else "scenario")
     return Scenario(
         exporter=iso["exporter"], market=iso["market"], base_year=base_year, horizon=horizon,
@@ -430,7 +440,7 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
         market_share_max_by_group=ms_by, capacity_share_max=cap_share, ramp_share=ramp_share,
         ramp_usd=ramp_usd, min_size_usd=min_size, sectors=tuple(sectors), logistics=logistics,
         export_path=export_path, candidates_path=cpath, candidates_synthetic=synthetic,
-        name=str(name), base_period=base, file=file,
+        name=str(name), base_period=base, file=file, time_limit=time_limit, mip_gap=mip_gap,
     )
 
 
