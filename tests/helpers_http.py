@@ -66,7 +66,7 @@ def make_handler(root: Path, cut_after: int | None, length_delta: int) -> type:
 
 
 def start(root: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
-    """Start the server as a subprocess; return it and its port (stop it with .terminate())."""
+    """Start the server as a subprocess; return it and its port (stop: tests.servers.stop)."""
     proc = subprocess.Popen([sys.executable, __file__, str(root), *args],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -75,15 +75,6 @@ def start(root: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
         proc.kill()
         raise RuntimeError(f"test server did not start: {line!r}")
     return proc, int(line.split()[1])
-
-
-def stop(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def main() -> None:

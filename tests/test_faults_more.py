@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import snapshot
-from tests.helpers_http import start, stop
+from tests.helpers_http import start
+from tests.servers import stop
 from tests.test_cli_errors import VALID_CSV, InProcess, tg  # noqa: F401  (tg is a fixture)
 from tradegap.errors import InputError, TradegapError
 from tradegap.sources import ingest, parse

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers_http import start, stop
+from tests.helpers_http import start
+from tests.servers import stop
 from tradegap.errors import InputError, TradegapError
 from tradegap.sources import ingest
 from tradegap.sources.fetch import DEFAULT_BASE_URL, baci_url, fetch_baci

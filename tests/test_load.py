@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import snapshot
+from tests.servers import free_port, stop
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
 
@@ -55,12 +55,6 @@ def send(http: httpx.Client, url: str) -> httpx.Response:
     if url.startswith("POST "):
         return http.post(url[5:], json=PLAN_BODY)
     return http.get(url)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss(pid: int) -> int:
@@ -106,12 +100,7 @@ def server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.2)
         yield proc, base
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, signal.SIGINT)
 
 
 def one_round(base: str) -> tuple[list[float], list[str]]:

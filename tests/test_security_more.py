@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import snapshot
+from tests.servers import free_port, stop
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
 
@@ -139,9 +139,7 @@ def _listening(port: int) -> set[str]:
 
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc/net/tcp")
 def test_serve_listens_on_loopback_only(home: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     env = {**os.environ}
     env.pop("TRADEGAP_HOME", None)
     proc = subprocess.Popen(
@@ -156,9 +154,4 @@ def test_serve_listens_on_loopback_only(home: Path) -> None:
             time.sleep(0.2)
         assert _listening(port) == {"0100007F"}  # 127.0.0.1, and nothing else
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, signal.SIGINT)

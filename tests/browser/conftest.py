@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.servers import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -37,12 +37,6 @@ def _require() -> None:
         if os.environ.get("TRADEGAP_REQUIRE_SHARED_DATA") == "1":
             pytest.fail(f"{missing}, but TRADEGAP_REQUIRE_SHARED_DATA=1 needs the browser tests")
         pytest.skip(f"{missing} (install Debian's chromium: scripts/ensure-chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cli(*args: str) -> list[str]:
@@ -88,7 +82,7 @@ def _shot(pg: object, name: str) -> None:
 @contextlib.contextmanager
 def serving(home: Path) -> Iterator[str]:
     """``tradegap serve`` over ``home`` on a free local port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(_cli("--home", str(home), "serve", "--port", str(port)),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -105,9 +99,4 @@ def serving(home: Path) -> Iterator[str]:
             raise RuntimeError("server did not start within 30 s")
         yield base
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop(proc)

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
-from tradegap.cli.engine_options import ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
+from tradegap.cli.engine_options import DATASET_OPTION, ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
 
 
 def _years(text: str | None) -> tuple[int, int] | None:
@@ -33,8 +33,7 @@ def register(app: typer.Typer) -> None:
         countries: str = typer.Option(None, "--countries", help="Keep the pairs among these "
                                       "ISO3 codes, comma-separated (default: every pair)."),
         years: str = typer.Option(None, "--years", help="Calendar years, e.g. 2022-2024."),
-        dataset: str = typer.Option(None, "--dataset", help="World flows dataset (needed if "
-                                    "there are several)."),
+        dataset: str = DATASET_OPTION,
         engine: str = ENGINE_OPTION,
         spark_master: str = MASTER_OPTION,
         memory_limit: str = MEMORY_OPTION,

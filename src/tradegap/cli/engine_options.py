@@ -16,3 +16,6 @@ MEMORY_OPTION = typer.Option(
     None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB (default "
     "$TRADEGAP_DUCKDB_MEMORY, else DuckDB's)."
 )
+DATASET_OPTION = typer.Option(
+    None, "--dataset", help="World flows dataset (needed if there are several)."
+)

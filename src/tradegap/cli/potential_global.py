@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
-from tradegap.cli.engine_options import ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
+from tradegap.cli.engine_options import DATASET_OPTION, ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
 
 
 def register(app: typer.Typer) -> None:
@@ -19,8 +19,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         year: int = typer.Option(None, "--year", help="Last year of the averaging window "
                                  "(default: the latest in the data)."),
-        dataset: str = typer.Option(None, "--dataset", help="World flows dataset (needed if "
-                                    "there are several)."),
+        dataset: str = DATASET_OPTION,
         window: int = typer.Option(3, "--window", help="Years averaged."),
         horizon: int = typer.Option(5, "--horizon", help="Years of projected GDP growth."),
         rca_threshold: float = typer.Option(1.0, "--rca-threshold"),
