@@ -2,23 +2,40 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+# uv installs from the committed lock (uv.lock) with the machine's Python; it never downloads one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+UV_SYNC := $(UV) sync --frozen --python $(PYTHON) --quiet
 HOME_DIR ?= $(CURDIR)/.tradegap-demo
 REPORT_DIR ?= $(HOME_DIR)/reports
 
-.PHONY: demo test bench install install-test lint clean
+.PHONY: demo test bench install install-test lint upgrade lock-check clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+# The installer, pinned with hashes (requirements/tools.txt).
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/tools.txt
 
-install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exactly the locked versions (uv.lock); `--inexact` keeps test extras a previous `make test` added.
+install: $(UV)
+	$(UV_SYNC) --inexact
+	-scripts/ensure-chromium
 	-scripts/ensure-system-deps $(BIN)/python
 
-install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+install-test: $(UV)
+	$(UV_SYNC) --extra test
 	scripts/ensure-chromium
 	scripts/ensure-system-deps $(BIN)/python
+
+# Moving to new releases is a deliberate step: refresh the lock, then run the whole suite on it.
+upgrade: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	$(MAKE) test
+
+lock-check: $(UV)
+	$(UV) lock --check --python $(PYTHON)
 
 demo: install
 	$(BIN)/tradegap --home $(HOME_DIR) ingest demo --scale small
@@ -34,7 +51,7 @@ demo: install
 	@test -f $(REPORT_DIR)/russia-india.pdf && echo "                      $(REPORT_DIR)/russia-india.pdf" || true
 	@echo "Start the dashboard:  $(BIN)/tradegap --home $(HOME_DIR) serve   then open http://127.0.0.1:8000/"
 
-test: install-test
+test: install-test lock-check
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
@@ -45,4 +62,4 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(HOME_DIR) .pytest_cache
+	rm -rf $(VENV) $(TOOLS) $(HOME_DIR) .pytest_cache
