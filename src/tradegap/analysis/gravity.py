@@ -293,6 +293,7 @@ def fit_ppml(
     separation: tuple[str, ...] = ("fe", "ir"),
     tol: float = 1e-10,
     maxiter: int = 100,
+    fixef_tol: float | None = None,
 ) -> PPMLResult:
     """Fit a PPML model with absorbed fixed effects and return a :class:`PPMLResult`.
 
@@ -336,6 +337,8 @@ def fit_ppml(
                 separation_check=list(separation),
                 iwls_tol=tol,
                 iwls_maxiter=maxiter,
+                fixef_tol=fixef_tol,
+                fixef_maxiter=None if fixef_tol is None else 1_000_000,
             )
     except InputError:
         raise

@@ -156,4 +156,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             console.print(f"ranking written to {out}")
 
+    from tradegap.cli.gravity_ge import register_ge
+
+    register_ge(group)
     app.add_typer(group, name="gravity")
