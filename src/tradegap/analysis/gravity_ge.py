@@ -324,6 +324,26 @@ def _check_effects(formula: str, exporter: str, importer: str) -> None:
             )
 
 
+def _year_rows(frame: pd.DataFrame, scenario: GEScenario) -> pd.DataFrame:
+    """The rows of the equilibrium year, checked for the reference country."""
+    file = scenario.source
+    rows = frame
+    if scenario.year is not None:
+        if "year" not in frame.columns:
+            raise InputError("data.year is given but the data have no year column", file=file,
+                             field="data.year")
+        rows = frame.loc[frame["year"] == scenario.year].reset_index(drop=True)
+        if rows.empty:
+            raise InputError(f"no rows for year {scenario.year}", file=file, field="data.year")
+    present = set(rows[scenario.exporter].astype(str))
+    if scenario.reference not in present:
+        raise InputError(f"reference country {scenario.reference!r} is not in the equilibrium "
+                         "year", file=file, field="model.reference",
+                         hint=f"use one of: {', '.join(sorted(present)[:20])}"
+                         f"{', …' if len(present) > 20 else ''}")
+    return rows
+
+
 def run_scenario(scenario: GEScenario, frame: pd.DataFrame | None = None) -> GEResult:
     """Estimate, build the baseline of ``scenario.year``, apply the change and solve."""
     file = scenario.source
@@ -340,6 +360,7 @@ def run_scenario(scenario: GEScenario, frame: pd.DataFrame | None = None) -> GER
                              field="data.exporter",
                              hint="name the columns with [data] exporter / importer")
     _check_effects(scenario.formula, scenario.exporter, scenario.importer)
+    rows = _year_rows(frame, scenario)
     try:
         estimate = fit_ppml(frame, scenario.formula, cluster=scenario.cluster,
                             vcov=scenario.vcov, fixef_tol=FIXEF_TOL)
@@ -348,14 +369,6 @@ def run_scenario(scenario: GEScenario, frame: pd.DataFrame | None = None) -> GER
                          hint=exc.hint) from exc
     names = list(estimate.coefficients["term"])
     beta = estimate.coefficients["estimate"].to_numpy(dtype=float)
-    rows = frame
-    if scenario.year is not None:
-        if "year" not in frame.columns:
-            raise InputError("data.year is given but the data have no year column", file=file,
-                             field="data.year")
-        rows = frame.loc[frame["year"] == scenario.year].reset_index(drop=True)
-        if rows.empty:
-            raise InputError(f"no rows for year {scenario.year}", file=file, field="data.year")
     lhs, _, _ = _split_formula(scenario.formula)
     changed = apply_sql(rows, scenario.changes, scenario.change_where, file=file)
     ln_t_bln = design(rows, scenario.formula, names) @ beta
