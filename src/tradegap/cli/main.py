@@ -36,6 +36,8 @@ COMMAND_MODULES = (
     "tradegap.cli.serve",
     "tradegap.cli.report",
     "tradegap.cli.case_study",
+    "tradegap.cli.complexity",
+    "tradegap.cli.smart",
 )
 
 
