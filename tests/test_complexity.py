@@ -91,3 +91,24 @@ def test_cli_complexity_from_file(tmp_path: Path, demo_exports: pd.DataFrame) ->
     run = subprocess.run([TRADEGAP, "complexity", "--file", str(path), "--diagonal", "x"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+def test_cli_potential_diversification_on_demo_warehouse(tmp_path: Path) -> None:
+    from tradegap.sources import demo
+    from tradegap.warehouse import Warehouse
+
+    wh = Warehouse(tmp_path / "wh")
+    wh.write("demo", demo.generate(scale=20_000, years="2023-2024"), source="demo",
+             fingerprint="demo-20000", synthetic=True,
+             provenance=demo.provenance(20_000, demo.DEFAULT_SEED, [2023, 2024]))
+    run = subprocess.run([TRADEGAP, "--home", str(wh.home), "potential", "--exporter", "IND",
+                          "--market", "RUS", "--diversification", "--top", "5", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    import json
+
+    payload = json.loads(run.stdout)
+    assert payload["provenance"]["synthetic"] and "SYNTHETIC" in payload["provenance"]["label"]
+    rows = payload["candidates"]
+    assert len(rows) == 5 and all(r["rca"] < 1 for r in rows)
+    assert [r["density"] for r in rows] == sorted((r["density"] for r in rows), reverse=True)
