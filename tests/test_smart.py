@@ -85,3 +85,35 @@ def test_cli_smart(tmp_path: Path) -> None:
     run = subprocess.run([TRADEGAP, "smart", str(path), "--partner", "A"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+def test_smart_from_the_warehouse(tmp_path: Path) -> None:
+    """The demo world's imports of RUS with a tariff file: bilateral rates first, then the
+    market's rate for all partners; rows without a tariff are counted, not zero."""
+    from tradegap.analysis.smart_warehouse import market_imports
+    from tradegap.sources import demo, ingest
+    from tradegap.warehouse import Warehouse
+
+    wh = Warehouse(tmp_path / "wh")
+    wh.write("demo", demo.generate(scale=20_000, years="2024"), source="demo",
+             fingerprint="demo-20000", synthetic=True,
+             provenance=demo.provenance(20_000, demo.DEFAULT_SEED, [2024]))
+    con = wh.connect()
+    top = con.sql("SELECT product, exporter, SUM(value_usd) v FROM flows WHERE importer = 'RUS' "
+                  "GROUP BY 1, 2 ORDER BY v DESC LIMIT 1").df().iloc[0]
+    con.close()
+    product, supplier = top["product"], top["exporter"]
+    tariff_file = tmp_path / "t.csv"
+    tariff_file.write_text(
+        "reporter,partner,product,year,duty_type,simple_average_pct\n"
+        f"RUS,{supplier},{product},2024,applied,2.0\n"
+        f"RUS,WLD,{product},2024,mfn,10.0\n", encoding="utf-8")
+    ingest(wh, "tariffs", [tariff_file])
+    table, prov = market_imports(wh, "RUS")
+    assert prov.synthetic and set(table["product"]) == {product}
+    rates = table.set_index("supplier")["tariff"]
+    assert rates[supplier] == pytest.approx(0.02)
+    assert np.allclose(rates.drop(supplier).to_numpy(), 0.10)
+    assert any("without a tariff" in n for n in prov.notes)
+    r = smart(apply_cut(table, supplier, 1.0), import_elasticity=-1.5)
+    assert r.totals["creation"] > 0 and abs(r.totals["diversion"]) < 1e-6
