@@ -83,6 +83,14 @@ class PPMLResult:
     converged: bool
     n_clusters: int | None = None
     notes: list[str] = field(default_factory=list)
+    estimator: str = "ppml"
+    offset: str | None = None
+    #: covariance matrix of the coefficients (terms × terms), with the ``ssc`` convention
+    vcov: pd.DataFrame | None = None
+    #: the rows used: the fixed-effect columns, ``fe_sum`` (sum of the fixed effects),
+    #: ``linear`` (linear predictor incl. offset) and ``fitted``; index = the input's index
+    rows: pd.DataFrame | None = field(default=None, repr=False)
+    fixed_effect_terms: list[str] = field(default_factory=list)
 
     @property
     def n_dropped(self) -> int:
@@ -113,6 +121,10 @@ class PPMLResult:
             "deviance": self.deviance,
             "converged": self.converged,
             "notes": list(self.notes),
+            "estimator": self.estimator,
+            "offset": self.offset,
+            "vcov": None if self.vcov is None else {
+                "terms": list(self.vcov.columns), "matrix": self.vcov.to_numpy().tolist()},
         }
 
 
@@ -248,9 +260,12 @@ def _split_formula(formula: str) -> tuple[str, str, list[str]]:
     return lhs, parts[0], fes
 
 
-def _check_columns(data: pd.DataFrame, formula: str, cluster: str | None) -> list[str]:
+def _check_columns(data: pd.DataFrame, formula: str, cluster: str | None,
+                   offset: str | None = None) -> list[str]:
     lhs, _, fes = _split_formula(formula)
     needed = {lhs: "dependent variable"}
+    if offset:
+        needed[offset] = "offset"
     for term in fes:
         for var in term.split("^"):
             needed[var.strip()] = "fixed effect"
@@ -290,9 +305,11 @@ def fit_ppml(
     vcov: str | None = None,
     *,
     ssc: str = "stata",
-    separation: tuple[str, ...] = ("fe", "ir"),
+    separation: tuple[str, ...] | str = "auto",
+    offset: str | None = None,
     tol: float = 1e-10,
     maxiter: int = 100,
+    fixef_tol: float | None = 1e-12,
 ) -> PPMLResult:
     """Fit a PPML model with absorbed fixed effects and return a :class:`PPMLResult`.
 
@@ -301,6 +318,14 @@ def fit_ppml(
     dropped first, then pyfixest drops singletons of the fixed effects and observations
     separated by them (all-zero groups, ``"fe"``) or by the regressors (``"ir"``, Correia et al.
     2019, arXiv:1903.01633). ``ssc`` is the small-sample convention (module docstring).
+
+    ``separation``: ``"auto"`` (default) runs both checks when the dependent variable has zeros
+    and none otherwise (without zeros nothing can be separated; the iterative-rectifier check
+    costs about a third of a run), or a tuple of ``"fe"``/``"ir"`` (``()`` for none).
+    ``offset`` names a column entered with coefficient 1 (Stata's ``offset()``), e.g. the log
+    of counterfactual trade costs. ``fixef_tol`` is the inner (demeaning) tolerance: with
+    pyfixest's default (1e-8) fixed effects differ from Stata's in the 6th digit; 1e-12
+    reproduces the printed 7 digits (None = pyfixest's default).
     """
     import pyfixest as pf
 
@@ -310,14 +335,17 @@ def fit_ppml(
             hint=f"use one of {', '.join(SSC_CONVENTIONS)}",
         )
     vcov_type, vcov_arg = _vcov_spec(cluster, vcov)
-    columns = _check_columns(data, formula, cluster)
+    columns = _check_columns(data, formula, cluster, offset)
     n_input = len(data)
+    separation = separation_checks(data[_split_formula(formula)[0]], separation)
 
     frame = data.copy()
     # Rows with a missing value in a named column (the formula's own variables are checked by
     # formulaic below: a transformation yielding ±inf or NaN is counted the same way).
     missing = frame[columns].isna().any(axis=1)
-    frame = frame.loc[~missing].reset_index(drop=True)
+    frame = frame.loc[~missing]
+    original_index = frame.index
+    frame = frame.reset_index(drop=True)
     n_missing = int(missing.sum())
 
     if ssc == "stata":
@@ -332,10 +360,13 @@ def fit_ppml(
                 frame,
                 vcov=vcov_arg,
                 ssc=pf_ssc,
+                offset=offset,
                 context=FORMULA_FUNCTIONS,
                 separation_check=list(separation),
                 iwls_tol=tol,
                 iwls_maxiter=maxiter,
+                fixef_tol=fixef_tol,
+                fixef_maxiter=None if fixef_tol is None else 1_000_000,
             )
     except InputError:
         raise
@@ -368,6 +399,7 @@ def fit_ppml(
         vc = vc * n_obs / (n_obs - 1)
     names = list(model._coefnames)
     est = np.asarray(model._beta_hat, dtype=float)
+    vc = vc.reshape(len(est), len(est))
     se = np.sqrt(np.diag(vc))
     z = est / se
     crit = stats.norm.ppf(0.975)
@@ -393,7 +425,13 @@ def fit_ppml(
     if vcov_type == "CRV1":
         g = np.atleast_1d(np.asarray(model._G))
         n_clusters = int(g.min())
+    _, _, fe_terms = _split_formula(formula)
     return PPMLResult(
+        estimator="ppml",
+        offset=offset,
+        vcov=pd.DataFrame(vc, index=table["term"].tolist(), columns=table["term"].tolist()),
+        rows=_used_rows(model, frame, original_index, fe_terms, offset),
+        fixed_effect_terms=fe_terms,
         formula=formula,
         coefficients=table,
         n_obs=n_obs,
@@ -409,6 +447,57 @@ def fit_ppml(
         n_clusters=n_clusters,
         notes=notes,
     )
+
+
+def separation_checks(y: pd.Series, choice: tuple[str, ...] | str) -> tuple[str, ...]:
+    """The separation checks to run: ``"auto"`` = both when ``y`` has zeros, else none."""
+    if isinstance(choice, str):
+        words = {"auto": None, "none": (), "fe": ("fe",), "ir": ("ir",), "both": ("fe", "ir"),
+                 "fe,ir": ("fe", "ir")}
+        if choice not in words:
+            raise InputError(f"unknown separation check {choice!r}", field="separation",
+                             hint="use auto, none, fe, ir or both")
+        picked = words[choice]
+        if picked is None:
+            return ("fe", "ir") if bool((pd.to_numeric(y, errors="coerce") == 0).any()) else ()
+        return picked
+    bad = [c for c in choice if c not in ("fe", "ir")]
+    if bad:
+        raise InputError(f"unknown separation check {bad[0]!r}", field="separation",
+                         hint="use fe and/or ir")
+    return tuple(choice)
+
+
+def _used_rows(model: Any, frame: pd.DataFrame, original_index: pd.Index,
+               fe_terms: list[str], offset: str | None) -> pd.DataFrame | None:
+    """Fixed-effect columns, their per-row sum, the linear predictor and the fitted values of
+    the rows the model used (None if they cannot be aligned with the input)."""
+    dropped = sorted(int(i) for i in (getattr(model, "_na_index", ()) or ()))
+    keep = np.ones(len(frame), dtype=bool)
+    keep[[i for i in dropped if 0 <= i < len(frame)]] = False
+    eta = np.asarray(model._Y_hat_link, dtype=float).ravel()
+    if int(keep.sum()) != len(eta):
+        return None
+    used = frame.loc[keep]
+    variables = list(dict.fromkeys(v.strip() for t in fe_terms for v in t.split("^")))
+    out = used[variables].copy() if variables else pd.DataFrame(index=used.index)
+    fe_sum = eta - (used[offset].to_numpy(dtype=float) if offset else 0.0)
+    if len(model._coefnames):
+        try:
+            from formulaic import model_matrix
+
+            _, rhs, _ = _split_formula(model._fml)
+            with np.errstate(all="ignore"):
+                mm = model_matrix(rhs, used, context=FORMULA_FUNCTIONS, na_action="ignore")
+            beta = np.asarray(model._beta_hat, dtype=float)
+            fe_sum = fe_sum - np.asarray(mm[list(model._coefnames)], dtype=float) @ beta
+        except Exception:  # a label for the user; never fail the fit over it
+            fe_sum = np.full(len(eta), np.nan)
+    out["fe_sum"] = fe_sum if fe_terms else 0.0
+    out["linear"] = eta
+    out["fitted"] = np.exp(eta)
+    out.index = original_index[keep]
+    return out
 
 
 def _vcov_spec(cluster: str | None, vcov: str | None) -> tuple[str, Any]:

@@ -276,13 +276,17 @@ def trade_intensity(
     benchmark, since i cannot export to itself: ``TI_ij = (x_ij / X_i) / (x_wj / (X_w − M_i))``
     with ``M_i`` = i's imports. Default ``False`` is the WITS formula.
 
-    ``flows`` is a long bilateral table covering the world (products, if any, are summed;
-    rows with exporter = importer count in the totals but get no index).
+    ``flows`` is a long bilateral table covering the world (products, if any, are summed).
+    Rows with exporter = importer (domestic sales, as in the AGTPA gravity data) are left out
+    of every total: X_i, x_wj and X_w are exports to other countries only (WITS), as in
+    :func:`tradegap.analysis.many_pairs.balances`.
     Returns, for every exporter in the table, every partner j ≠ i, columns ``[exporter, importer,
     "intensity"]`` (0 where i does not export to j); NaN when ``X_i``, ``x_wj`` or the world
     total is zero or unknown.
     """
     table = _checked(flows, [exporter, importer], value, "flows")
+    exporters = table[exporter].unique()
+    table = table[table[exporter] != table[importer]]
     x = _sum_by(table, [exporter, importer], value).unstack(importer, fill_value=0.0)
     countries = x.index.union(x.columns)
     x = x.reindex(index=countries, columns=countries, fill_value=0.0)
@@ -299,7 +303,6 @@ def trade_intensity(
     ti = pd.DataFrame(_div(share_ij, share_wj), index=countries, columns=countries)
     ti = ti.rename_axis(index=exporter, columns=importer).stack(future_stack=True)
     out = ti.rename("intensity").reset_index()
-    exporters = table[exporter].unique()
     out = out[(out[exporter] != out[importer]) & out[exporter].isin(exporters)]
     return out.reset_index(drop=True)
 

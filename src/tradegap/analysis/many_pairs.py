@@ -7,7 +7,8 @@ every ordered pair (a, b) that trades either way, per calendar year, seen from `
 * ``balance = exports − imports``, ``turnover = exports + imports``;
 * ``intensity`` — trade intensity ``TI_ab = (x_ab / X_a) / (M_b / X_w)`` (Brown 1949; Kojima
   1964; WITS manual, "Trade intensity index"), as
-  :func:`tradegap.analysis.indicators.trade_intensity`;
+  :func:`tradegap.analysis.indicators.trade_intensity`; domestic rows (exporter = importer)
+  are left out of every total (exports to other countries only, WITS), in both;
 * ``gl`` — aggregate Grubel–Lloyd index ``Σ_k 2·min(X_k, M_k) / Σ_k (X_k + M_k)`` over the
   pair's products (Grubel & Lloyd 1975), and ``gl_aquino`` — the same on Aquino's (1978)
   rescaled flows, ``Σ_k min(X_k / X, M_k / M)``; as

@@ -7,8 +7,10 @@ Conditions the Development of Nations", Science 317: 482–487; Hausmann, R., Hi
 
 * ``M_cp = 1`` if Balassa ``RCA_cp ≥ threshold`` (1), else 0.
 * Proximity ``φ_pp' = min(P(M_p | M_p'), P(M_p' | M_p)) = Σ_c M_cp M_cp' / max(k_p, k_p')``,
-  ``k_p = Σ_c M_cp`` (ubiquity). The diagonal is set to 0, so a product is never its own
-  neighbour.
+  ``k_p = Σ_c M_cp`` (ubiquity). The diagonal is 0 by default (a product is never its own
+  neighbour); ``diagonal=1`` is the Growth Lab's convention (``ecomplexity``, the Atlas of
+  Economic Complexity: φ_pp = P(M_p | M_p) = 1), which raises the density of products a
+  country already exports; use it to compare with the Atlas.
 * Density ``ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp'``; distance ``d_cp = 1 − ω_cp``. A product with
   no neighbour (``Σ_p' φ_pp' = 0``) has an undefined (NaN) density.
 """
@@ -43,8 +45,9 @@ def presence(rca: pd.DataFrame, threshold: float = 1.0) -> pd.DataFrame:
     return (rca >= threshold).astype(int)
 
 
-def proximity(m: pd.DataFrame) -> pd.DataFrame:
-    """``φ_pp'`` (products × products) from a 0/1 countries × products matrix."""
+def proximity(m: pd.DataFrame, diagonal: float = 0.0) -> pd.DataFrame:
+    """``φ_pp'`` (products × products) from a 0/1 countries × products matrix; ``diagonal``
+    is φ_pp (0, or 1 as the Growth Lab)."""
     values = m.to_numpy(dtype=float)
     if not np.isin(values, (0.0, 1.0)).all():
         raise InputError("the presence matrix must hold only 0 and 1",
@@ -54,13 +57,14 @@ def proximity(m: pd.DataFrame) -> pd.DataFrame:
     denom = np.maximum.outer(ubiquity, ubiquity)
     with np.errstate(divide="ignore", invalid="ignore"):
         phi = np.where(denom > 0, co / denom, 0.0)
-    np.fill_diagonal(phi, 0.0)
+    np.fill_diagonal(phi, float(diagonal))
     return pd.DataFrame(phi, index=m.columns, columns=m.columns)
 
 
-def density(m: pd.DataFrame, phi: pd.DataFrame | None = None) -> pd.DataFrame:
+def density(m: pd.DataFrame, phi: pd.DataFrame | None = None,
+            diagonal: float = 0.0) -> pd.DataFrame:
     """``ω_cp`` (countries × products); NaN where a product has no neighbour."""
-    phi = proximity(m) if phi is None else phi.reindex(index=m.columns, columns=m.columns,
+    phi = proximity(m, diagonal) if phi is None else phi.reindex(index=m.columns, columns=m.columns,
                                                        fill_value=0.0)
     p = phi.to_numpy(dtype=float)
     total = p.sum(axis=0)
@@ -75,13 +79,14 @@ def diversification_candidates(
     top: int | None = 30,
     threshold: float = 1.0,
     phi: pd.DataFrame | None = None,
+    diagonal: float = 0.0,
 ) -> pd.DataFrame:
     """Products ``country`` does not export competitively (RCA < threshold), nearest first:
     ``product, rca, density, distance, ubiquity``, sorted by density (then RCA)."""
     if country not in rca.index:
         raise NotFound(f"{country} is not in the RCA matrix", hint="check the ISO3 code")
     m = presence(rca, threshold)
-    omega = density(m, phi).loc[country]
+    omega = density(m, phi, diagonal).loc[country]
     out = pd.DataFrame({
         "product": rca.columns,
         "rca": rca.loc[country].to_numpy(),

@@ -57,28 +57,64 @@ def register(app: typer.Typer) -> None:
             "stata", "--ssc", help="Small-sample convention: stata (default; Stata's ML "
             "convention, as in the published results) or pyfixest."
         ),
+        offset: str = typer.Option(
+            None, "--offset", help="Column entered with coefficient 1 (Stata's offset())."
+        ),
+        lincoms: list[str] = typer.Option(
+            None, "--lincom", help='Linear combination with its standard error, repeatable, '
+            'e.g. "RTA + RTA_LAG4 + RTA_LAG8" (as Stata\'s lincom).'
+        ),
+        estimator: str = typer.Option(
+            "ppml", "--estimator", help="ppml (default) or ols (ln y, zeros dropped)."
+        ),
+        separation: str = typer.Option(
+            "auto", "--separation", help="Separation checks: auto (both when y has zeros, "
+            "else none), none, fe, ir or both; ir costs about a third of a run."
+        ),
+        save: Path = typer.Option(
+            None, "--save", help="Write the rows used with fitted values, linear predictor "
+            "and each fixed effect's estimate (.csv, .parquet or .json)."
+        ),
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
     ) -> None:
         """Fit a PPML gravity model and print its coefficients, N and what was dropped."""
         from tradegap.analysis.gravity import fit_ppml, load_table
+        from tradegap.analysis.gravity_lincom import lincom
+        from tradegap.analysis.gravity_ols import fit_ols
 
+        if estimator not in ("ppml", "ols"):
+            raise InputError(f"unknown estimator {estimator!r}", field="--estimator",
+                             hint="use ppml or ols")
+        if estimator == "ols" and offset:
+            raise InputError("--offset is for PPML", field="--offset",
+                             hint="drop --offset or use --estimator ppml")
         frame = load_table(data, where=where, derive=list(derive or []) or None)
         try:
-            with task(f"PPML on {len(frame):,} rows"):
-                result = fit_ppml(frame, formula, cluster=cluster, vcov=vcov, ssc=ssc)
+            with task(f"{estimator.upper()} on {len(frame):,} rows"):
+                if estimator == "ols":
+                    result = fit_ols(frame, formula, cluster=cluster, vcov=vcov)
+                else:
+                    result = fit_ppml(frame, formula, cluster=cluster, vcov=vcov, ssc=ssc,
+                                      separation=separation, offset=offset)
+            combos = [lincom(result.coefficients, result.vcov, e) for e in lincoms or []]
         except InputError as exc:  # name the file the user gave
             if exc.file:
                 raise
             raise InputError(exc.reason, file=str(data), field=exc.field, hint=exc.hint) from exc
         if out is not None:
             write_table(result.coefficients, out)
+        if save is not None:
+            from tradegap.analysis.gravity_effects import rows_with_effects
+
+            write_table(rows_with_effects(result).reset_index(names="row"), save)
         if as_json:
-            print_json({"data": str(data), "where": where, **result.to_dict()})
+            print_json({"data": str(data), "where": where, **result.to_dict(),
+                        "lincom": combos})
             return
         console.print(rich_table(
             _display(result.coefficients),
-            title=f"PPML: {result.formula}",
+            title=f"{result.estimator.upper()}: {result.formula}",
             caption=f"{result.vcov_type}; {result.small_sample}",
         ))
         console.print(
@@ -92,10 +128,17 @@ def register(app: typer.Typer) -> None:
             for reason, count in result.dropped.items():
                 if count:
                     console.print(f"  {count:>10,}  {reason}")
+        for combo in combos:
+            console.print(f"lincom {combo['expression']}: {combo['estimate']:.7g} "
+                          f"(se {combo['std_error']:.7g}, z {combo['z']:.2f}, p "
+                          f"{combo['p']:.3f}, 95% [{combo['conf_low']:.7g}, "
+                          f"{combo['conf_high']:.7g}])")
         for note in result.notes:
             console.print(f"[yellow]note:[/] {note}")
         if out is not None:
             console.print(f"coefficients written to {out}")
+        if save is not None:
+            console.print(f"fitted values and fixed effects written to {save}")
 
     @group.command("potential")
     def potential(
@@ -158,4 +201,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             console.print(f"ranking written to {out}")
 
+    from tradegap.cli.gravity_ge import register_ge
+
+    register_ge(group)
     app.add_typer(group, name="gravity")

@@ -37,6 +37,8 @@ COMMAND_MODULES = (
     "tradegap.cli.report",
     "tradegap.cli.case_study",
     "tradegap.cli.version",
+    "tradegap.cli.complexity",
+    "tradegap.cli.smart",
 )
 
 

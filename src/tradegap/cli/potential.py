@@ -54,6 +54,11 @@ def register(app: typer.Typer) -> None:
                                        "would lose (market imports held constant)."),
         chart: Path = typer.Option(None, "--chart", help="Write the top-opportunities bar "
                                    "chart to FILE.html."),
+        diversification: bool = typer.Option(
+            False, "--diversification", help="Instead: products the exporter does not yet "
+            "export competitively, ranked by density and the market's demand."),
+        diagonal: str = typer.Option("growthlab", "--diagonal", help="With --diversification: "
+                                     "proximity diagonal growthlab (1, as the Atlas) or zero."),
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
     ) -> None:
@@ -63,6 +68,13 @@ def register(app: typer.Typer) -> None:
         from tradegap.analysis.potential_warehouse import potential
         from tradegap.cli.common import write_table
 
+        if diversification:
+            from tradegap.cli.complexity import show_diversification
+
+            show_diversification(ctx, exporter.upper(), market.upper(), year=year,
+                                 dataset=dataset, window=window, diagonal=diagonal, top=top,
+                                 as_json=as_json, out=out)
+            return
         params = PotentialParams(
             window=window, horizon=horizon, rca_threshold=rca_threshold,
             income_elasticity=income_elasticity, distance_elasticity=distance_elasticity,

@@ -25,6 +25,7 @@ SOURCES: dict[str, str] = {
     "demo": "tradegap.sources.demo",
     "russia-customs": "tradegap.sources.russia_customs",
     "russia-demand": "tradegap.sources.russia_demand",
+    "tariffs": "tradegap.sources.tariffs",
 }
 
 

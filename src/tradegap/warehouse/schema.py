@@ -60,7 +60,30 @@ DEMAND = pa.schema(
     ]
 )
 
-SCHEMAS: dict[str, pa.Schema] = {"flows": FLOWS, "demand": DEMAND}
+#: Tariffs a market applies to a partner on a product (WITS/TRAINS aggregates by HS code):
+#: rates in percent; ``duty_type`` is 'applied' (WITS AHS), 'mfn', 'bound' or 'preferential';
+#: ``ave`` says whether specific duties were converted to ad valorem equivalents.
+TARIFFS = pa.schema(
+    [
+        pa.field("reporter", pa.string(), nullable=False),  # importing market, ISO3
+        pa.field("partner", pa.string(), nullable=False),  # ISO3, or 'WLD' for all partners
+        pa.field("product", pa.string(), nullable=False),
+        pa.field("nomenclature", pa.string()),
+        pa.field("digits", pa.int8(), nullable=False),
+        pa.field("year", pa.int16(), nullable=False),
+        pa.field("duty_type", pa.string(), nullable=False),
+        pa.field("simple_average_pct", pa.float64()),
+        pa.field("weighted_average_pct", pa.float64()),
+        pa.field("min_rate_pct", pa.float64()),
+        pa.field("max_rate_pct", pa.float64()),
+        pa.field("lines", pa.float64()),
+        pa.field("imports_usd", pa.float64()),
+        pa.field("ave", pa.bool_()),
+        pa.field("source", pa.string(), nullable=False),
+    ]
+)
+
+SCHEMAS: dict[str, pa.Schema] = {"flows": FLOWS, "demand": DEMAND, "tariffs": TARIFFS}
 
 
 def fiscal_year_label(start_year: int) -> str:
