@@ -17,6 +17,7 @@ import pandas as pd
 from tradegap.analysis.composition import composition, concentration, drivers, unit_values
 from tradegap.analysis.mirror import mirror, mirror_totals
 from tradegap.analysis.pair_data import PRODUCT_WORDS, PairData, load_pair
+from tradegap.errors import InputError
 from tradegap.provenance import Provenance
 from tradegap.warehouse.store import Warehouse
 
@@ -31,6 +32,22 @@ _OFFICIAL_METRICS = {
         "india_trade_balance_with_russia",
     ),
 }
+
+
+#: The tables of a balance that can be long, and the column that ranks their rows.
+DETAIL_TABLES = {"composition": "value_usd", "drivers": "net", "unit_values": "value_usd",
+                 "mirror": "gap"}
+DETAIL_ROWS = 20
+
+
+def _largest(frame: pd.DataFrame, column: str, top: int) -> pd.DataFrame:
+    """The ``top`` rows of each side and period with the largest absolute ``column``."""
+    if frame.empty or column not in frame:
+        return frame
+    keys = [k for k in ("side", "period_type", "period") if k in frame]
+    order = frame[column].abs().sort_values(ascending=False, kind="stable").index
+    ranked = frame.loc[order]
+    return ranked.groupby(keys, sort=False).head(top).sort_index()
 
 
 @dataclass
@@ -51,22 +68,43 @@ class BalanceResult:
     notes: list[str] = field(default_factory=list)
     frequency: str = "calendar_year"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, full: bool = False, top: int = DETAIL_ROWS) -> dict[str, Any]:
+        """Plain values for JSON. By default each detail table keeps its ``top`` largest rows
+        per side and period (one real pair stays well below 1 MB) and ``detail`` says how
+        many rows each table has; ``full`` keeps every row."""
+        tables = {name: getattr(self, name) for name in DETAIL_TABLES}
+        kept = tables if full else {
+            n: _largest(t, DETAIL_TABLES[n], top) for n, t in tables.items()
+        }
         return {
             "a": self.a,
             "b": self.b,
             "summary": self.summary,
-            "composition": self.composition,
-            "drivers": self.drivers,
+            **kept,
             "concentration": self.concentration,
-            "unit_values": self.unit_values,
-            "mirror": self.mirror,
             "mirror_totals": self.mirror_totals,
             "sources": self.sources,
             "provenance": self.provenance.to_dict(),
             "notes": self.notes,
             "frequency": self.frequency,
+            "detail": {
+                "full": full,
+                "rows": {n: {"shown": len(kept[n]), "total": len(t)} for n, t in tables.items()},
+                "more": "tradegap balance A B --json --full, or /api/balance?table=NAME&page=1",
+            },
         }
+
+    def table_page(self, name: str, page: int = 1, size: int = 1000) -> dict[str, Any]:
+        """Rows ``(page-1)*size`` … of one table (``composition``, ``drivers``, ``unit_values``,
+        ``mirror`` or ``sources``), for the paginated API."""
+        if name not in (*DETAIL_TABLES, "sources"):
+            raise InputError(f"unknown table {name!r}", field="table",
+                             hint=f"one of {', '.join((*DETAIL_TABLES, 'sources'))}")
+        frame = getattr(self, name)
+        start = (page - 1) * size
+        return {"a": self.a, "b": self.b, "table": name, "page": page, "size": size,
+                "total": len(frame), "pages": max(1, -(-len(frame) // size)),
+                "rows": frame.iloc[start : start + size]}
 
 
 def _side_notes(pair: PairData, chosen: pd.Series) -> str:
@@ -222,6 +260,15 @@ def _summary(pair: PairData) -> pd.DataFrame:
             frame.loc[missing, f"{side}_note"] = "missing: no product-level data for this period"
         frame["coverage"] = frame["coverage"].fillna("no product-level data")
     return frame.reset_index(drop=True)
+
+
+def latest_complete(summary: pd.DataFrame) -> pd.Series | None:
+    """The latest period whose both sides cover all months and products and that has a
+    balance: the one a headline may show (None when no period is complete)."""
+    if summary.empty or "complete" not in summary:
+        return None
+    full = summary[summary["complete"].eq(True) & summary["balance"].notna()]
+    return None if full.empty else full.iloc[-1]
 
 
 def _in_warehouse(wh: Warehouse) -> Callable[[str], bool]:
