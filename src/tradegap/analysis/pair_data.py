@@ -95,7 +95,10 @@ def _mapped_sql(frequency: str) -> str:
             "ELSE period END"
         )
         year = f"CASE WHEN period_type = 'month' THEN {fy} ELSE year END"
-        ok = "period_type IN ('month', 'fiscal_year_in', 'fiscal_year_in_partial')"
+        ok = (
+            "(period_type IN ('month', 'fiscal_year_in') OR "
+            "(period_type = 'fiscal_year_in_partial' AND NOT shadowed))"
+        )
         spans = f"CASE WHEN period_type = 'fiscal_year_in_partial' THEN {span} ELSE 12 END"
     else:
         label = "CASE WHEN period_type = 'month' THEN CAST(year AS VARCHAR) ELSE period END"
@@ -123,7 +126,7 @@ def _candidates(
                    FROM pair_raw)
         SELECT side, period, period_type, min(year) AS year, dataset, min(source) AS source,
                min(reporter) AS reporter, sum(value_usd) AS value_usd, count(*) AS rows,
-               bool_and(comparable) AS comparable,
+               bool_and(comparable) AS comparable, bool_or(shadowed) AS shadowed,
                CASE WHEN count(month) > 0 THEN count(DISTINCT month)
                     ELSE max(span) END AS months
         FROM m
@@ -159,6 +162,8 @@ def _coverage(row: pd.Series) -> str:
 
 def _reason(row: pd.Series, best: pd.Series, preferred: list[str], frequency: str) -> str:
     """Why a candidate was chosen or passed over, in words."""
+    if not row["comparable"] and row.get("shadowed") and frequency == "fiscal_year_in":
+        return "passed over: part of a fiscal year that this dataset also holds in full"
     if not row["comparable"]:
         other = next(f for f in FREQUENCIES if f != frequency)
         return (
@@ -294,6 +299,16 @@ def load_pair(
         """,
         params,
     )
+    # part of a fiscal year that the same dataset also holds in full: never summed with it
+    con.execute(
+        """
+        ALTER TABLE pair_raw ADD COLUMN shadowed BOOLEAN DEFAULT false;
+        UPDATE pair_raw SET shadowed = true WHERE period_type = 'fiscal_year_in_partial'
+          AND EXISTS (SELECT 1 FROM pair_raw f WHERE f.period_type = 'fiscal_year_in'
+                      AND f.dataset = pair_raw.dataset AND f.side = pair_raw.side
+                      AND f.year = pair_raw.year)
+        """
+    )
     note = ""
     if frequency is None:
         frequency, note = _pick_frequency(con, products, years)
@@ -304,7 +319,7 @@ def load_pair(
     con.execute(
         f"""
         CREATE TEMP TABLE pair_all AS
-        SELECT * EXCLUDE (comparable, span, raw_period) FROM (
+        SELECT * EXCLUDE (comparable, span, raw_period, shadowed) FROM (
             SELECT * EXCLUDE (period, period_type, year), {_mapped_sql(frequency)}
             FROM pair_raw)
         WHERE comparable AND (? IS NULL OR year >= ?) AND (? IS NULL OR year <= ?)
@@ -327,7 +342,7 @@ def load_pair(
         a=a,
         b=b,
         frequency=frequency,
-        available=available.drop(columns="comparable"),
+        available=available.drop(columns=["comparable", "shadowed"]),
         chosen=chosen,
         synthetic_datasets={n for n, i in infos.items() if i.synthetic},
         dataset_notes=notes,
