@@ -178,5 +178,5 @@ def check_country(
     matches = closest_countries(text)
     hint = (
         f"closest matches: {', '.join(matches)}" if matches else "no similar country found"
-    ) + "; countries are ISO3 codes (`tradegap data countries` lists them)"
+    ) + "; countries are ISO3 codes such as RUS or IND"
     raise InputError(f"unknown country code {text!r}", field=what, hint=hint)
