@@ -146,3 +146,27 @@ def test_default_frequency_is_said_and_json_stays_small(real: Warehouse) -> None
     assert detail["unit_values"]["total"] > 30_000 and detail["unit_values"]["shown"] < 1000
     page = r.table_page("unit_values", page=2, size=100)
     assert len(page["rows"]) == 100 and page["total"] == detail["unit_values"]["total"]
+
+
+def test_pseudo_and_unknown_codes_are_not_countries(real: Warehouse) -> None:
+    from tradegap.errors import InputError
+
+    # India's statistics hold 'XXX' (destination unspecified): still not a country
+    with pytest.raises(InputError, match="unknown country code 'XXX'"):
+        balance(real, "IND", "XXX")
+    with pytest.raises(InputError) as exc:
+        balance(real, "IND", "RUSSIA")
+    assert "closest matches: RUS (Russia)" in (exc.value.hint or "")
+
+
+def test_chart_marks_partial_periods_on_one_kind_of_axis(real: Warehouse) -> None:
+    from tradegap.report.charts_balance import balance_over_time
+
+    fig = balance_over_time(balance(real, "RUS", "IND", frequency="calendar_year"))
+    assert fig.layout.xaxis.title.text == "calendar year"
+    assert fig.layout.title.text.startswith("RUS (Russia)–IND (India) trade balance")
+    line = next(t for t in fig.data if t.name == "balance")
+    assert list(line.x)[-1] == "2025 (partial)" and np.isnan(line.y[-1])
+    marker = next(t for t in fig.data if t.name == "balance, partial period")
+    assert list(marker.x) == ["2025 (partial)"]
+    assert not any(str(x).startswith("FY") for t in fig.data for x in t.x)

@@ -7,6 +7,7 @@ exports + imports. A value that no dataset provides is missing (NaN) with the re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -272,9 +273,13 @@ def latest_complete(summary: pd.DataFrame) -> pd.Series | None:
 
 
 def _in_warehouse(wh: Warehouse) -> Callable[[str], bool]:
-    """Whether the warehouse holds flows of a code (for codes outside the reference list)."""
+    """Whether the warehouse holds flows of a code outside the reference list (e.g. a BACI
+    area); pseudo codes of the ISO user-assigned ranges (``XXX``: destination unspecified) are
+    not countries and stay refused."""
 
     def known(code: str) -> bool:
+        if re.fullmatch(r"AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z]", code):
+            return False
         con = wh.connect()
         try:
             hit = con.execute(
