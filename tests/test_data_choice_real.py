@@ -170,3 +170,28 @@ def test_chart_marks_partial_periods_on_one_kind_of_axis(real: Warehouse) -> Non
     marker = next(t for t in fig.data if t.name == "balance, partial period")
     assert list(marker.x) == ["2025 (partial)"]
     assert not any(str(x).startswith("FY") for t in fig.data for x in t.x)
+
+
+def test_console_script_on_the_real_warehouse(real: Warehouse) -> None:
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("tradegap")
+    env = {"COLUMNS": "100", "PATH": "/usr/bin"}
+    done = subprocess.run(
+        [str(exe), "--home", str(real.home), "balance", "RUS", "IND", "--json"],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) < 1_000_000  # the 12 MB of before, now the largest rows
+    payload = json.loads(done.stdout)
+    assert payload["frequency"] == "calendar_year" and not payload["detail"]["full"]
+    text = subprocess.run(
+        [str(exe), "--home", str(real.home), "balance", "IND", "RUS", "--frequency",
+         "fiscal_year_in", "--from", "FY2022-23"],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert text.returncode == 0, text.stderr
+    out = " ".join(text.stdout.split())
+    assert "Latest complete period FY2023-24" in out and "FY2024-25 (partial)" in out
+    assert "FY2021-22" not in out and "Datasets passed over" in out

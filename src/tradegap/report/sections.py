@@ -348,7 +348,8 @@ def balance_sources(result: Any) -> list[dict[str, str]]:
     for _, r in result.sources.iterrows():
         rows.append({"side": r["side"], "period": _text(r["period"]), "dataset": r["dataset"],
                      "source": _text(r.get("source")), "reporter": _text(r.get("reporter")),
-                     "value": money(_num(r.get("value_usd"))), "rows": _text(r.get("rows"))})
+                     "value": money(_num(r.get("value_usd"))), "rows": _text(r.get("rows")),
+                     "reason": _text(r.get("reason"))})
     return rows
 
 
