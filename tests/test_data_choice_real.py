@@ -189,7 +189,7 @@ def test_console_script_on_the_real_warehouse(real: Warehouse) -> None:
     text = subprocess.run(
         [str(exe), "--home", str(real.home), "balance", "IND", "RUS", "--frequency",
          "fiscal_year_in", "--from", "FY2022-23"],
-        capture_output=True, text=True, timeout=600, env=env,
+        capture_output=True, text=True, timeout=600, env={**env, "COLUMNS": "300"},
     )
     assert text.returncode == 0, text.stderr
     out = " ".join(text.stdout.split())
