@@ -17,7 +17,7 @@ import pandas as pd
 
 from tradegap.analysis.composition import composition, concentration, drivers, unit_values
 from tradegap.analysis.mirror import mirror, mirror_totals
-from tradegap.analysis.pair_data import PRODUCT_WORDS, PairData, load_pair
+from tradegap.analysis.pair_data import FREQUENCY_NAMES, PRODUCT_WORDS, PairData, load_pair
 from tradegap.errors import InputError
 from tradegap.provenance import Provenance
 from tradegap.warehouse.store import Warehouse
@@ -339,7 +339,12 @@ def balance(
             synthetic=any(d in pair.synthetic_datasets for d in used),
         )
         notes = [pair.frequency_note]
-        if pair.chosen.empty:
+        if pair.chosen.empty and not pair.available.empty:
+            notes.append(
+                f"no dataset holds {pair.a}–{pair.b} flows in {FREQUENCY_NAMES[pair.frequency]} "
+                "(see sources: the datasets found and why they were passed over)"
+            )
+        elif pair.chosen.empty:
             notes.append(f"no dataset in {wh.home} holds flows between {pair.a} and {pair.b}")
         summary = _summary(pair)
         mirror_table = mirror(pair)
