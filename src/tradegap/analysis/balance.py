@@ -241,6 +241,14 @@ def _summary(pair: PairData) -> pd.DataFrame:
     if official is not None:
         # published figures of the other kind of year stay out: one kind of period per table
         official = official[official["period_type"] == pair.frequency]
+        start = official["period"].str.extract(r"(\d{4})")[0].astype(int)
+        lo, hi = pair.years
+        keep = pd.Series(True, index=official.index)
+        if lo is not None:
+            keep &= start >= lo
+        if hi is not None:
+            keep &= start <= hi
+        official = official[keep]
     if official is not None and not official.empty and not frame.empty:
         frame = frame.merge(official, on=keys, how="outer")
         frame["partial"] = frame["partial"].eq(True)

@@ -76,6 +76,7 @@ class PairData:
     dataset_notes: dict[str, str] = field(default_factory=dict)
     partial_datasets: set[str] = field(default_factory=set)
     frequency_note: str = ""
+    years: tuple[int | None, int | None] = (None, None)  # --from / --to, as start years
 
 
 def _mapped_sql(frequency: str) -> str:
@@ -348,6 +349,7 @@ def load_pair(
         dataset_notes=notes,
         partial_datasets={n for n, p in products.items() if p == "some"},
         frequency_note=note or f"periods: {FREQUENCY_NAMES[frequency]} (as asked)",
+        years=years,
     )
 
 
