@@ -3,7 +3,8 @@
 Each dataset records its input files (name and SHA-256) in its provenance (``input_files``).
 Ingesting more files into a dataset that already exists:
 
-- files it already holds (same bytes) change nothing;
+- files it already holds (same bytes) change nothing, unless they are exactly its files and
+  the options or side inputs changed (a re-ingest);
 - new files whose rows share no key (period, exporter, importer, product, reporter; for demand
   country, flow, window, product) with the stored rows are added: the dataset then holds the
   rows of every file, as if they had been ingested together;
@@ -94,9 +95,11 @@ def merge(wh: Warehouse, parsed: Parsed, files: list[dict[str, str]], replace: b
         return True
     held = list(current.provenance.get("input_files", []))
     held_sha = {f["sha256"] for f in held}
-    if held and all(f["sha256"] in held_sha for f in files):
-        return False
     names = {f["file"] for f in files}
+    if held and all(f["sha256"] in held_sha for f in files):
+        # exactly the stored files with other options or side inputs (e.g. BACI's country
+        # table): a re-ingest; some of the stored files only: nothing new
+        return names == {f["file"] for f in held}
     if held and {f["file"] for f in held} <= names:
         parsed.replaced = [f["file"] for f in held]  # the same files again, revised
         return True
