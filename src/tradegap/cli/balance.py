@@ -48,7 +48,7 @@ def _summary_view(s: pd.DataFrame) -> pd.DataFrame:
             for c in ("exports_note", "imports_note", "balance_note")
             if c in s and isinstance(row[c], str) and row[c]
         ]
-        notes.append("; ".join(parts))
+        notes.append("; ".join(dict.fromkeys(p for part in parts for p in part.split("; "))))
     view["notes"] = notes
     return view
 

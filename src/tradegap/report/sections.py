@@ -89,8 +89,10 @@ def headline(result: Any, period: str | None = None) -> dict[str, Any]:
 def summary_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
     rows = []
     for _, r in summary.iterrows():
-        notes = "; ".join(_text(r.get(c)) for c in ("exports_note", "imports_note",
-                                                     "balance_note") if _text(r.get(c)))
+        # each part once: both sides often carry the same dataset note
+        parts = [p for c in ("exports_note", "imports_note", "balance_note")
+                 for p in _text(r.get(c)).split("; ") if p]
+        notes = "; ".join(dict.fromkeys(parts))
         partial = bool(r.get("partial")) and pd.notna(r.get("partial"))
         rows.append({
             "period": _text(r.get("period")) + (" (partial)" if partial else ""),
