@@ -72,16 +72,30 @@ def pair_wh(warehouse: Warehouse) -> Warehouse:
     return warehouse
 
 
-def test_balance_seen_from_a_uses_a_own_declarations(pair_wh: Warehouse) -> None:
+def test_importer_declaration_first_and_both_views_agree(pair_wh: Warehouse) -> None:
     r = balance(pair_wh, "RUS", "IND")
     s = r.summary.set_index("period").loc["2022"]
-    assert s["exports"] == 1000.0 and s["exports_dataset"] == "rus"
+    # RUS→IND as India (the importer) declared it, IND→RUS as Russia (the importer) did
+    assert s["exports"] == 990.0 and s["exports_dataset"] == "ind"
     assert s["imports"] == 100.0 and s["imports_dataset"] == "rus"
-    assert s["balance"] == 900.0 and s["turnover"] == 1100.0
-    assert s["exports_fuel_share"] == pytest.approx(0.9)
-    # from India's side the same pair is read from India's declarations
+    assert s["balance"] == 890.0 and s["turnover"] == 1090.0
+    assert s["exports_fuel_share"] == pytest.approx(1.0)
+    # seen from India the same numbers, sign aside
     s2 = balance(pair_wh, "IND", "RUS").summary.set_index("period").loc["2022"]
-    assert (s2["exports"], s2["imports"], s2["balance"]) == (80.0, 990.0, -910.0)
+    assert (s2["exports"], s2["imports"], s2["balance"]) == (100.0, 990.0, -890.0)
+    why = r.sources.set_index(["side", "dataset"])["reason"]
+    assert why[("exports", "rus")] == (
+        "passed over for ind: equally complete; the importer's declaration first"
+    )
+    assert why[("exports", "ind")].startswith("chosen: complete (12 of 12 months, all products)")
+
+
+def test_prefer_orders_without_restricting(pair_wh: Warehouse) -> None:
+    s = balance(pair_wh, "RUS", "IND", prefer=["rus"]).summary.iloc[0]
+    assert (s["exports"], s["imports"]) == (1000.0, 100.0)
+    r = balance(pair_wh, "RUS", "IND", prefer=["ind"])
+    assert set(r.sources["dataset"]) == {"ind", "rus"}
+    assert (r.summary.iloc[0]["exports"], r.summary.iloc[0]["imports"]) == (990.0, 80.0)
 
 
 def test_user_can_force_a_dataset(pair_wh: Warehouse) -> None:
@@ -98,7 +112,7 @@ def test_missing_side_is_missing_not_zero(warehouse: Warehouse) -> None:
 
 
 def test_composition_shares_and_drivers(pair_wh: Warehouse) -> None:
-    r = balance(pair_wh, "RUS", "IND", level="chapter", top=100)
+    r = balance(pair_wh, "RUS", "IND", prefer=["rus"], level="chapter", top=100)
     comp = r.composition
     for _, group in comp.groupby(["side", "period"]):
         assert group["share"].sum() == pytest.approx(1.0)
@@ -151,13 +165,14 @@ def test_months_sum_to_calendar_or_fiscal_years(warehouse: Warehouse) -> None:
     write(warehouse, "monthly", rows)
     cal = balance(warehouse, "IND", "RUS").summary.set_index("period")
     assert cal.loc["2023", "exports"] == 780.0
-    assert "partial year: 1 of 12 months" in cal.loc["2024", "exports_note"]
+    assert "partial: 1 of 12 months" in cal.loc["2024", "exports_note"]
+    assert cal.loc["2024", "partial"] and not cal.loc["2023", "partial"]
     fy = balance(warehouse, "IND", "RUS", frequency="fiscal_year_in").summary.set_index("period")
     assert fy.loc["FY2022-23", "exports"] == 60.0  # Jan–Mar 2023
     assert fy.loc["FY2023-24", "exports"] == 720.0 + 1.0  # Apr 2023 – Mar 2024
 
 
 def test_unit_values(pair_wh: Warehouse) -> None:
-    uv = balance(pair_wh, "RUS", "IND").unit_values
+    uv = balance(pair_wh, "RUS", "IND", prefer=["rus"]).unit_values
     crude = uv[(uv["side"] == "exports") & (uv["code"] == "270900")].iloc[0]
     assert crude["unit_value"] == 90.0

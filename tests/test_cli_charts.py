@@ -28,3 +28,16 @@ def test_settle_charts(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "vostro" in (tmp_path / "vostro.html").read_text().lower()
     assert (tmp_path / "cost.png").stat().st_size > 1000
+
+
+def test_charts_written_together_share_one_plotly_bundle(tmp_path: Path) -> None:
+    scenario = ROOT / "scenarios" / "settlement-historical.toml"
+    result = runner.invoke(app, ["settle", "run", str(scenario), "--charts", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    pages = sorted(tmp_path.glob("*.html"))
+    assert len(pages) >= 2
+    bundle = tmp_path / "plotly.min.js"
+    assert bundle.stat().st_size > 1_000_000  # written once, beside the charts
+    for page in pages:
+        assert page.stat().st_size < 200_000
+        assert '<script charset="utf-8" src="plotly.min.js"></script>' in page.read_text()

@@ -156,7 +156,10 @@ def test_malformed_rows(warehouse: Warehouse, tmp_path: Path, row: dict[str, str
     assert issue.line == 10 and issue.field == field and reason in issue.reason
     assert "bad.csv" in str(exc.value)
     assert snapshot(warehouse) == before
-    parsed, outcome = ingest(warehouse, [bad], max_bad_rows=1)  # set aside when allowed
+    # set aside when allowed; bad.csv repeats ok.csv's keys, so it replaces it only when asked
+    with pytest.raises(InputError, match="would repeat 4 of its keys"):
+        ingest(warehouse, [bad], max_bad_rows=1)
+    parsed, outcome = ingest(warehouse, [bad], max_bad_rows=1, replace=True)
     assert outcome.dataset.rows == 4 and parsed.rows_read == 9
 
 

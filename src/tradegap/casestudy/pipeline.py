@@ -149,7 +149,7 @@ def _fact(facts: list[dict[str, Any]], key: str, value: float | None, dataset: s
 
 def measure_balance(wh: Warehouse, facts: list[dict[str, Any]]) -> dict[str, Any]:
     """Calendar and fiscal-year balance, fuel share, drivers and the 2021 mirror gap."""
-    cal = balance(wh, "IND", "RUS", datasets=[MIRROR])
+    cal = balance(wh, "IND", "RUS", frequency="calendar_year", datasets=[MIRROR])
     s = cal.summary.set_index("period")
     row = s.loc[str(CURRENT_YEAR)]
     exports = _fact(facts, "india_exports_2024", row["exports"], MIRROR, "calendar 2024",
@@ -181,13 +181,14 @@ def measure_balance(wh: Warehouse, facts: list[dict[str, Any]]) -> dict[str, Any
                   "reference facts (published)", period, str(r.get("official_exports_source")))
             _fact(facts, f"official_imports_{period}", r.get("official_imports"),
                   "reference facts (published)", period, str(r.get("official_imports_source")))
-    both = balance(wh, "IND", "RUS", datasets=[MIRROR, FTS])
+    both = balance(wh, "IND", "RUS", frequency="calendar_year", datasets=[MIRROR, FTS])
     totals = both.mirror_totals.set_index(["side", "period"])
     if ("exports", "2021") in totals.index:
         m = totals.loc[("exports", "2021")]
         _fact(facts, "mirror_2021_india_declared", m["exporter_declared"], MIRROR,
               "calendar 2021", "India's declared exports to Russia")
-    fts = balance(wh, "RUS", "IND", datasets=[FTS]).summary.set_index("period")
+    fts = balance(wh, "RUS", "IND", frequency="calendar_year", datasets=[FTS]).summary
+    fts = fts.set_index("period")
     _fact(facts, "russia_customs_2021_imports_from_india", fts.loc["2021", "imports"], FTS,
           "calendar 2021", "Russia's Federal Customs Service")
     _fact(facts, "russia_customs_2021_exports_to_india", fts.loc["2021", "exports"], FTS,

@@ -20,7 +20,9 @@ from tradegap.report.format import money, share
 
 
 def _summary_view(s: pd.DataFrame) -> pd.DataFrame:
-    view = pd.DataFrame({"period": s["period"]})
+    partial = s["partial"].eq(True) if "partial" in s else pd.Series(False, index=s.index)
+    periods = [f"{p} (partial)" if x else p for p, x in zip(s["period"], partial, strict=True)]
+    view = pd.DataFrame({"period": periods})
     for column in (
         "exports",
         "imports",
@@ -46,7 +48,7 @@ def _summary_view(s: pd.DataFrame) -> pd.DataFrame:
             for c in ("exports_note", "imports_note", "balance_note")
             if c in s and isinstance(row[c], str) and row[c]
         ]
-        notes.append("; ".join(parts))
+        notes.append("; ".join(dict.fromkeys(p for part in parts for p in part.split("; "))))
     view["notes"] = notes
     return view
 
@@ -58,14 +60,26 @@ def register(app: typer.Typer) -> None:
         a: str = typer.Argument(..., help="ISO3 of the economy seen from (e.g. RUS)."),
         b: str = typer.Argument(..., help="ISO3 of its partner (e.g. IND)."),
         frequency: str = typer.Option(
-            "calendar_year",
+            "auto",
             "--frequency",
-            help="How monthly data are summed: calendar_year or fiscal_year_in.",
+            help="Periods: calendar_year, fiscal_year_in (India's April–March) or auto (the "
+            "kind with more complete periods for this pair). Months are summed into them.",
         ),
         dataset: list[str] = typer.Option(
             None,
             "--dataset",
             help="Use only these datasets, in this order of preference (repeatable).",
+        ),
+        prefer: list[str] = typer.Option(
+            None,
+            "--prefer",
+            help="Prefer these datasets, in this order, over the coverage rule; others still "
+            "fill the periods they lack (repeatable).",
+        ),
+        start: str = typer.Option(None, "--from", help="First period, e.g. 2017 or FY2017-18."),
+        end: str = typer.Option(None, "--to", help="Last period, e.g. 2024 or FY2023-24."),
+        full: bool = typer.Option(
+            False, "--full", help="--json: every row of every table (default: the largest)."
         ),
         level: str = typer.Option(
             "chapter", "--level", help="Composition level: section, chapter, hs4 or hs6."
@@ -82,13 +96,22 @@ def register(app: typer.Typer) -> None:
 
         wh = state(ctx).warehouse()
         result = balance(
-            wh, a, b, frequency=frequency, datasets=dataset or None, level=level, top=top
+            wh,
+            a,
+            b,
+            frequency=None if frequency == "auto" else frequency,
+            datasets=dataset or None,
+            prefer=prefer or None,
+            start=start,
+            end=end,
+            level=level,
+            top=top,
         )
         if out is not None:
             write_table(result.summary, out)
         written = _write_charts(result, charts) if charts is not None else []
         if as_json:
-            payload = result.to_dict()
+            payload = result.to_dict(full=full)
             payload["charts"] = [str(p) for p in written]
             print_json(payload)
             return
@@ -103,22 +126,56 @@ def _clip(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _passed_over(sources: pd.DataFrame) -> pd.DataFrame:
+    """Datasets passed over, one row per dataset, side and reason, with their periods."""
+    if sources.empty or "chosen" not in sources:
+        return pd.DataFrame()
+    skipped = sources[~sources["chosen"].astype(bool)]
+    rows = []
+    for (dataset, side, reason), group in skipped.groupby(
+        ["dataset", "side", "reason"], sort=False
+    ):
+        periods = list(group["period"])
+        shown = periods[0] if len(periods) == 1 else f"{periods[0]} … {periods[-1]}"
+        rows.append(
+            {"dataset": dataset, "side": side, "periods": f"{shown} ({len(periods)})",
+             "why": str(reason).removeprefix("passed over ")}
+        )
+    return pd.DataFrame(rows)
+
+
 def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
+    from tradegap.analysis.balance import latest_complete
+    from tradegap.reference.countries import country_name
+
     prov = result.provenance
     caption = prov.label
     if prov.synthetic:
         console.print(f"[bold yellow]{prov.label}[/]")
+    names = {c: _name(c, country_name) for c in (result.a, result.b)}
     console.print(
         rich_table(
             _summary_view(result.summary),
-            title=f"{result.a}–{result.b} balance (seen from {result.a})",
+            title=f"{names[result.a]}–{names[result.b]} balance (seen from {result.a})",
             caption=caption,
         )
     )
     for note in result.notes:
         console.print(f"[yellow]{note}[/]")
+    head = latest_complete(result.summary)
+    if head is not None:
+        console.print(
+            f"Latest complete period {head['period']}: exports {money(head['exports'])}, "
+            f"imports {money(head['imports'])}, balance {money(head['balance'])}"
+        )
+    else:
+        console.print("[yellow]No complete period: every period above is partial.[/]")
+    skipped = _passed_over(result.sources)
+    if not skipped.empty:
+        console.print(rich_table(skipped, title="Datasets passed over"))
     if not result.drivers.empty:
-        latest = sorted(result.drivers["period"].unique())[-1]
+        periods = list(dict.fromkeys(result.drivers["period"]))
+        latest = head["period"] if head is not None and head["period"] in periods else periods[-1]
         d = result.drivers[result.drivers["period"] == latest].head(top)
         view = pd.DataFrame(
             {
@@ -131,16 +188,27 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
         console.print(rich_table(view, title=f"Top drivers of the balance, {latest}"))
     if not result.concentration.empty:
         c = result.concentration
-        c = c[c["period"] == c["period"].iloc[-1]].copy()
+        last = head["period"] if head is not None else c["period"].iloc[-1]
+        c = c[c["period"] == last].copy()
         c["hhi_normalised"] = c["hhi_normalised"].round(3)
         c["top_share"] = [share(v) for v in c["top_share"]]
         c = c[["side", "period", "products", "hhi_normalised", "top_code", "top_share"]]
-        console.print(rich_table(c, title="Concentration (normalised HHI over HS6), latest"))
+        console.print(rich_table(c, title=f"Concentration (normalised HHI over HS6), {last}"))
     if not result.mirror_totals.empty:
         m = result.mirror_totals.copy()
         for col in ("exporter_declared", "importer_declared", "gap"):
             m[col] = [money(v) for v in m[col]]
         console.print(rich_table(m, title="Mirror: exporter- vs importer-declared"))
+
+
+def _name(code: str, lookup) -> str:  # type: ignore[no-untyped-def]
+    """'RUS (Russia)', or the code alone for codes outside the reference list."""
+    from tradegap.errors import NotFound
+
+    try:
+        return f"{code} ({lookup(code)})"
+    except NotFound:
+        return code
 
 
 def _write_charts(result, directory: Path) -> list[Path]:  # type: ignore[no-untyped-def]

@@ -81,14 +81,14 @@ def print_json(payload: Any) -> None:
 
 
 def write_charts(figures: dict[str, Any], directory: Path) -> list[Path]:
-    """Write each figure as NAME.html and NAME.png in ``directory``; PNG is skipped with a
-    warning when no Chromium is available for Kaleido."""
+    """Write each figure as NAME.html and NAME.png in ``directory``; the HTML files share one
+    plotly.min.js beside them. PNG is skipped with a warning when no Chromium is available."""
     from tradegap.errors import TradegapError
     from tradegap.report.figures import write_figure
 
     written: list[Path] = []
     for name, fig in figures.items():
-        written.append(write_figure(fig, directory / f"{name}.html"))
+        written.append(write_figure(fig, directory / f"{name}.html", shared=True))
         try:
             written.append(write_figure(fig, directory / f"{name}.png"))
         except TradegapError as exc:

@@ -32,8 +32,9 @@ def register(app: typer.Typer) -> None:
                                   "for the settlement bands (0: none)."),
         dataset: list[str] = typer.Option(None, "--dataset", help="Use only these datasets "
                                           "for the balance (repeatable)."),
-        frequency: str = typer.Option("calendar_year", "--frequency",
-                                      help="calendar_year or fiscal_year_in."),
+        frequency: str = typer.Option("auto", "--frequency", help="auto (the kind of year "
+                                      "with more complete periods), calendar_year or "
+                                      "fiscal_year_in."),
         top: int = typer.Option(25, "--top", min=1, max=500, help="Products listed in the "
                                 "potential section."),
     ) -> None:
@@ -44,7 +45,8 @@ def register(app: typer.Typer) -> None:
         from tradegap.report.html import ReportOptions, write_report
 
         options = ReportOptions(scenario=scenario, settlement=settlement, draws=draws,
-                                datasets=dataset or None, frequency=frequency, top=top,
+                                datasets=dataset or None,
+                                frequency=None if frequency == "auto" else frequency, top=top,
                                 plan=not no_plan, headroom=not no_headroom)
         with task(f"Writing the report {out.name}"):
             path = write_report(state(ctx).warehouse(), a, b, out, options)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import pandas as pd
 
-from tradegap.errors import NotFound
+from tradegap.errors import InputError, NotFound
 from tradegap.reference._atlas import read_atlas_csv
 
 #: Spellings that normalised official names do not catch (normalised form → ISO3).
@@ -138,3 +139,44 @@ def m49_to_iso3() -> dict[int, str]:
     """UN M49 numeric code → ISO3."""
     frame = _countries()
     return dict(zip(frame["m49"].astype(int), frame["iso3"], strict=True))
+
+
+def closest_countries(text: str, n: int = 5) -> list[str]:
+    """Up to ``n`` 'ISO3 (name)' strings closest to ``text`` by code and by name: an exact
+    name or alias first, then similar codes, then names containing or resembling it."""
+    import difflib
+
+    frame = _countries()
+    key = normalise_name(text)
+    found: list[str] = []
+    hit = match_country(text)
+    if hit:
+        found.append(hit)
+    codes = list(frame["iso3"])
+    found += difflib.get_close_matches(key.replace(" ", "")[:3], codes, n=n, cutoff=0.6)
+    names = {normalise_name(nm): iso for iso, nm in zip(frame["iso3"], frame["name"], strict=True)}
+    if key:
+        found += [iso for nm, iso in names.items() if key in nm or nm in key.split()]
+        found += [names[nm] for nm in difflib.get_close_matches(key, list(names), n=n)]
+    out: list[str] = []
+    for iso in found:
+        if iso not in out:
+            out.append(iso)
+    return [f"{iso} ({country_name(iso)})" for iso in out[:n]]
+
+
+def check_country(
+    code: str, what: str = "country", known: Callable[[str], bool] | None = None
+) -> str:
+    """``code`` upper-cased if it is an ISO3 code of the reference data (or ``known(code)`` is
+    true, e.g. a code the warehouse holds); else an :class:`InputError` listing the closest
+    countries by code and name."""
+    text = str(code or "").strip()
+    upper = text.upper()
+    if upper in set(_countries()["iso3"]) or (known is not None and known(upper)):
+        return upper
+    matches = closest_countries(text)
+    hint = (
+        f"closest matches: {', '.join(matches)}" if matches else "no similar country found"
+    ) + "; countries are ISO3 codes such as RUS or IND"
+    raise InputError(f"unknown country code {text!r}", field=what, hint=hint)

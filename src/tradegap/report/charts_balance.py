@@ -10,11 +10,26 @@ from tradegap.report.figures import label_synthetic
 from tradegap.report.format import money
 
 _HOVER = "%{x}<br>%{customdata}<extra>%{fullData.name}</extra>"
+_AXIS = {"calendar_year": "calendar year", "fiscal_year_in": "Indian fiscal year (April–March)"}
+
+
+def _named(code: str) -> str:
+    """'RUS (Russia)', or the code alone outside the reference list."""
+    from tradegap.errors import NotFound
+    from tradegap.reference.countries import country_name
+
+    try:
+        return f"{code} ({country_name(code)})"
+    except NotFound:
+        return code
 
 
 def balance_over_time(result: BalanceResult) -> go.Figure:
     """Exports, imports (bars) and balance (line) by period, US$ bn."""
     s = result.summary
+    partial = s["partial"].eq(True) if "partial" in s else pd.Series(False, index=s.index)
+    # partial periods say so on the axis; missing values stay gaps (NaN), never zeros
+    x = [f"{p} (partial)" if flag else p for p, flag in zip(s["period"], partial, strict=True)]
     fig = go.Figure()
     for column, name in (
         ("exports", f"{result.a} exports to {result.b}"),
@@ -24,11 +39,25 @@ def balance_over_time(result: BalanceResult) -> go.Figure:
         if column not in s:
             continue
         values = s[column] / 1e9
+        if column == "balance" and partial.any():
+            # a partial period's balance is not on the line (it would read as a collapse)
+            fig.add_trace(
+                go.Scatter(
+                    x=[v for v, flag in zip(x, partial, strict=True) if flag],
+                    y=values[partial],
+                    name="balance, partial period",
+                    mode="markers",
+                    marker={"symbol": "circle-open", "size": 10},
+                    customdata=[money(v) for v in s.loc[partial, column]],
+                    hovertemplate=_HOVER,
+                )
+            )
+            values = values.where(~partial)
         kind = go.Scatter if column == "balance" else go.Bar
         extra = {"mode": "lines+markers"} if column == "balance" else {}
         fig.add_trace(
             kind(
-                x=s["period"],
+                x=x,
                 y=values,
                 name=name,
                 customdata=[money(v) for v in s[column]],
@@ -39,7 +68,7 @@ def balance_over_time(result: BalanceResult) -> go.Figure:
     if "official_balance" in s and s["official_balance"].notna().any():
         fig.add_trace(
             go.Scatter(
-                x=s["period"],
+                x=x,
                 y=s["official_balance"] / 1e9,
                 name="official balance",
                 mode="markers",
@@ -49,8 +78,9 @@ def balance_over_time(result: BalanceResult) -> go.Figure:
             )
         )
     fig.update_layout(
-        title=f"{result.a}–{result.b} trade balance (seen from {result.a})",
-        xaxis_title="period",
+        title=f"{_named(result.a)}–{_named(result.b)} trade balance (seen from {result.a})",
+        xaxis_title=_AXIS.get(getattr(result, "frequency", ""), "period"),
+        xaxis_type="category",
         yaxis_title="US$ bn",
         barmode="group",
     )

@@ -32,10 +32,23 @@ def label_synthetic(fig: go.Figure, synthetic: bool) -> go.Figure:
     return fig
 
 
-def write_html(fig: go.Figure, path: Path) -> Path:
-    """A self-contained HTML file (plotly.js inlined: opens offline)."""
+#: The plotly.js bundle that charts written together share (beside them in their directory).
+PLOTLY_BUNDLE = "plotly.min.js"
+
+
+def write_html(fig: go.Figure, path: Path, shared: bool = False) -> Path:
+    """An HTML file that opens offline: plotly.js inlined, or with ``shared`` loaded from
+    ``plotly.min.js`` beside it (written once), so charts written together share one bundle."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    if shared:
+        bundle = path.parent / PLOTLY_BUNDLE
+        if not bundle.is_file():
+            from plotly.offline import get_plotlyjs
+
+            bundle.write_text(get_plotlyjs(), encoding="utf-8")
+        fig.write_html(path, include_plotlyjs=PLOTLY_BUNDLE, full_html=True)
+    else:
+        fig.write_html(path, include_plotlyjs=True, full_html=True)
     return path
 
 
@@ -65,11 +78,12 @@ def write_png(fig: go.Figure, path: Path, width: int = 1100, height: int = 600) 
     return path
 
 
-def write_figure(fig: go.Figure, path: Path) -> Path:
-    """Write ``fig`` as HTML or PNG by the extension of ``path``."""
+def write_figure(fig: go.Figure, path: Path, shared: bool = False) -> Path:
+    """Write ``fig`` as HTML or PNG by the extension of ``path`` (``shared``: see
+    :func:`write_html`)."""
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        return write_html(fig, path)
+        return write_html(fig, path, shared)
     if suffix == ".png":
         return write_png(fig, path)
     raise TradegapError(f"cannot write a chart as {suffix!r}", hint="use .html or .png")

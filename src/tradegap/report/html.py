@@ -76,7 +76,7 @@ class ReportOptions:
     draws: int = 200
     seed: int = 0
     datasets: list[str] | None = None
-    frequency: str = "calendar_year"
+    frequency: str | None = None  # None: as the data allow (tradegap.analysis.pair_data)
     top: int = 25
     plan: bool = True
     #: The headroom ranking and real-data plan (when the warehouse holds the real datasets).

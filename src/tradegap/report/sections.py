@@ -38,14 +38,11 @@ def provenance_view(prov: Provenance) -> dict[str, Any]:
 
 
 def latest_period(summary: pd.DataFrame) -> pd.Series | None:
-    """The latest row with both exports and imports (calendar years first)."""
-    if summary.empty or "exports" not in summary:
-        return None
-    full = summary[summary["exports"].notna() & summary["imports"].notna()]
-    if full.empty:
-        return None
-    cal = full[full["period_type"] == "calendar_year"]
-    return (cal if not cal.empty else full).iloc[-1]
+    """The latest complete period (both sides, all months and products): what headlines
+    show. A partial period never heads a page (see docs/data-choice.md)."""
+    from tradegap.analysis.balance import latest_complete
+
+    return latest_complete(summary)
 
 
 def headline(result: Any, period: str | None = None) -> dict[str, Any]:
@@ -61,6 +58,8 @@ def headline(result: Any, period: str | None = None) -> dict[str, Any]:
     if row is None:
         return out
     out["period"] = row["period"]
+    out["partial"] = bool(row.get("partial")) and pd.notna(row.get("partial"))
+    out["coverage"] = _text(row.get("coverage"))
     bal = _num(row.get("balance"))
     cards = [
         (f"{result.a} exports to {result.b}", money(row.get("exports")), ""),
@@ -75,7 +74,8 @@ def headline(result: Any, period: str | None = None) -> dict[str, Any]:
     out["cards"] = [{"label": lbl, "value": v, "note": n} for lbl, v, n in cards]
     official = s[s["official_balance"].notna()] if "official_balance" in s else s.iloc[0:0]
     if not official.empty:
-        o = official.iloc[-1]
+        same = official[official["period"] == row["period"]]
+        o = (same if not same.empty else official).iloc[-1]
         out["official"] = {
             "period": o["period"],
             "exports": money(o.get("official_exports")),
@@ -89,10 +89,14 @@ def headline(result: Any, period: str | None = None) -> dict[str, Any]:
 def summary_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
     rows = []
     for _, r in summary.iterrows():
-        notes = "; ".join(_text(r.get(c)) for c in ("exports_note", "imports_note")
-                          if _text(r.get(c)))
+        # each part once: both sides often carry the same dataset note
+        parts = [p for c in ("exports_note", "imports_note", "balance_note")
+                 for p in _text(r.get(c)).split("; ") if p]
+        notes = "; ".join(dict.fromkeys(parts))
+        partial = bool(r.get("partial")) and pd.notna(r.get("partial"))
         rows.append({
-            "period": _text(r.get("period")),
+            "period": _text(r.get("period")) + (" (partial)" if partial else ""),
+            "partial": partial,
             "exports": money(_num(r.get("exports"))),
             "imports": money(_num(r.get("imports"))),
             "balance": money(_num(r.get("balance"))),
@@ -138,6 +142,7 @@ def balance_section(result: Any, period: str | None = None, charts: bool = True)
     return {
         "a": result.a, "b": result.b, "headline": head, "summary": summary_rows(result.summary),
         "periods": [p for p in result.summary["period"]] if not result.summary.empty else [],
+        "frequency": getattr(result, "frequency", ""),
         "drivers": drivers, "drivers_period": latest, "concentration": conc, "mirror": mirror,
         "charts": figs, "notes": list(result.notes), "provenance": provenance_view(
             result.provenance),
@@ -345,7 +350,8 @@ def balance_sources(result: Any) -> list[dict[str, str]]:
     for _, r in result.sources.iterrows():
         rows.append({"side": r["side"], "period": _text(r["period"]), "dataset": r["dataset"],
                      "source": _text(r.get("source")), "reporter": _text(r.get("reporter")),
-                     "value": money(_num(r.get("value_usd"))), "rows": _text(r.get("rows"))})
+                     "value": money(_num(r.get("value_usd"))), "rows": _text(r.get("rows")),
+                     "reason": _text(r.get("reason"))})
     return rows
 
 

@@ -38,6 +38,9 @@ class Parsed:
     issues: list[RowIssue] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
+    #: Files already stored that this ingest kept (added to) or replaced (revised files).
+    accumulated: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
 
     def request(self) -> WriteRequest:
         """What :meth:`Warehouse.write_many` needs to store this dataset."""

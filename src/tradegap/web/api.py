@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
@@ -44,6 +44,7 @@ _ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in (
 router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
 Country = Annotated[str, Query(pattern=ISO3, description="ISO3 code, e.g. RUS")]
+DetailTable = Literal["composition", "drivers", "unit_values", "mirror", "sources"]
 Groups = Annotated[list[str] | None, Query(max_length=20, description="product groups")]
 Scenario = Annotated[str, Query(pattern=NAME, description="a shipped scenario, by name")]
 PlanName = Annotated[str, Query(pattern=r"^$|" + NAME, description="a plan whose extra "
@@ -74,9 +75,19 @@ def groups_or_422(groups: list[str] | None, *, headroom: bool = False) -> tuple[
 
 @router.get("/balance", summary="Bilateral balance, composition, drivers, concentration, "
             "mirror gap (tradegap.balance)")
-async def api_balance(request: Request, a: Country = "RUS", b: Country = "IND",
-                      frequency: Frequency = "calendar_year") -> Response:
+async def api_balance(
+    request: Request, a: Country = "RUS", b: Country = "IND", frequency: Frequency = "auto",
+    table: Annotated[DetailTable | None, Query(description="one detail table, paginated "
+                                               "(page, size)")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> Response:
+    """The balance with the largest rows of each detail table (under ~1 MB); ``table``
+    returns one table in full, page by page."""
     s = services(request)
+    if table is not None:
+        return await _json(s, ("balance-page", a, b, frequency, table, page, size),
+                           lambda: s.balance(a, b, frequency).table_page(table, page, size))
     return await _json(s, ("balance", a, b, frequency),
                        lambda: s.balance(a, b, frequency).to_dict())
 

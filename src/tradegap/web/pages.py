@@ -78,14 +78,15 @@ def _invalid(field: str, exc: ValidationError) -> RequestValidationError:
 @router.get("/", response_class=HTMLResponse)
 async def overview(request: Request, a: Country = "RUS", b: Country = "IND",
                    period: Period = None,
-                   frequency: Frequency = "calendar_year") -> HTMLResponse:
+                   frequency: Frequency = "auto") -> HTMLResponse:
     result = await bounded(services(request).balance, a, b, frequency)
     bal = sections.balance_section(result, period)
     head = bal["headline"]
     row = sections.latest_period(result.summary)
     surplus = row is not None and (row["balance"] or 0) >= 0
     exporter, market = (b, a) if surplus or row is None else (a, b)
-    periods = [r["period"] for r in bal["summary"] if r["exports"] != "—"]
+    periods = [p for p, r in zip(bal["periods"], bal["summary"], strict=True)
+               if r["exports"] != "—"]
     return render(request, "overview.html.j2", page="overview", a=a, b=b, bal=bal,
                   head=head, periods=periods, frequency=frequency, exporter=exporter,
                   market=market, synthetic=result.provenance.synthetic)
@@ -93,7 +94,7 @@ async def overview(request: Request, a: Country = "RUS", b: Country = "IND",
 
 @router.get("/balance", response_class=HTMLResponse)
 async def balance_page(request: Request, a: Country = "RUS", b: Country = "IND",
-                       frequency: Frequency = "calendar_year") -> HTMLResponse:
+                       frequency: Frequency = "auto") -> HTMLResponse:
     result = await bounded(services(request).balance, a, b, frequency)
     bal = sections.balance_section(result)
     return render(request, "balance.html.j2", page="balance", a=a, b=b, bal=bal,

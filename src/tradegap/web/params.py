@@ -14,7 +14,7 @@ ISO3 = r"^[A-Z]{3}$"
 NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
 #: Free-text search: letters, digits, spaces and a little punctuation; nothing SQL needs.
 SEARCH = r"^[\w .,()&+-]{0,80}$"
-Frequency = Literal["calendar_year", "fiscal_year_in"]
+Frequency = Literal["auto", "calendar_year", "fiscal_year_in"]
 SortKey = Literal["product", "group", "rca", "potential", "actual", "untapped", "realised"]
 Order = Literal["asc", "desc"]
 HeadroomSort = Literal["rank", "product", "group", "demand", "current", "share_now", "capacity",

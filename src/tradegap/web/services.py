@@ -104,11 +104,13 @@ class Services:
         return self.scenarios_dir / f"{name}.toml"
 
     # -- the API calls ---------------------------------------------------------------------
-    def balance(self, a: str, b: str, frequency: str = "calendar_year") -> Any:
+    def balance(self, a: str, b: str, frequency: str = "auto") -> Any:
+        """``frequency`` 'auto' lets the data choose (see tradegap.analysis.pair_data)."""
         from tradegap.analysis.balance import balance
 
+        freq = None if frequency == "auto" else frequency
         return self._cached(("balance", a, b, frequency),
-                            lambda: balance(self.wh, a, b, frequency=frequency))
+                            lambda: balance(self.wh, a, b, frequency=freq))
 
     def potential(self, exporter: str, market: str, groups: tuple[str, ...] = ()) -> Any:
         from tradegap.analysis.potential_warehouse import potential
