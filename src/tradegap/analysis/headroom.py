@@ -359,7 +359,8 @@ def headroom(
             f"capacity = {exporter}'s exports to all partners in {capacity_period} (fiscal "
             f"year; the current sales are calendar {current_year}: periods differ)",
             f"extra = the share {exporter} holds in comparable products of {market} (best "
-            f"tenth by supply ratio, {int(bench['products'].sum())} products), under the share cap and "
+            f"tenth by supply ratio, {int(bench['products'].sum())} products), under the "
+            "share cap and "
             "capacity; headroom and gravity are bounds shown beside it",
         ],
     )
