@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -311,13 +312,15 @@ def headroom(
     current_dataset: str = "russia-customs-mirror",
     capacity_dataset: str = "india-dgcis",
     benchmark: BenchmarkParams | None = None,
+    gravity_cache: Path | None = None,
 ) -> pd.DataFrame:
     """The ranking of ``groups`` for ``exporter`` in ``market`` at HS4 (``RANKING_COLUMNS``):
     headroom, gravity benchmark and the demand-based realistic estimate ``extra`` (share
     benchmarks from every product the market imports, :mod:`~.demand_potential`).
     ``attrs['provenance']`` says which datasets and periods fed it, ``attrs['params']`` the
     parameters, ``attrs['benchmarks']`` the benchmark table. ``gravity=False`` skips the
-    gravity fit (its columns are then empty)."""
+    gravity fit (its columns are then empty); ``gravity_cache`` (a directory) keeps the fit's
+    result per input version and settings, so a re-run on unchanged data skips it."""
     from tradegap.analysis.demand_potential import BenchmarkParams, share_benchmarks
     from tradegap.reference.groups import product_groups
 
@@ -332,12 +335,8 @@ def headroom(
     head = headroom_table(inputs, params)
     grav = None
     if gravity:
-        from tradegap.analysis.gravity_potential import gravity_potential, market_covariates
-
-        exports = gravity_exports(wh, exporter, period=capacity_period, groups=groups,
-                                  dataset=capacity_dataset)
-        grav = gravity_potential(exports, market_covariates(exporter, gdp_year), market,
-                                 min_markets=min_markets)
+        grav = _gravity(wh, exporter, market, capacity_period, groups, capacity_dataset,
+                        gdp_year, min_markets, gravity_cache)
     ranked = combine(head, grav, bench, capacity_share=params.capacity_share,
                      exporter=exporter, market=market)
     ranked.attrs["benchmarks"] = bench
@@ -365,6 +364,34 @@ def headroom(
         ],
     )
     return ranked
+
+
+def _gravity(wh: Warehouse, exporter: str, market: str, period: str, groups: tuple[str, ...],
+             dataset: str, gdp_year: int, min_markets: int, cache: Path | None) -> pd.DataFrame:
+    """The gravity benchmark (:func:`~tradegap.analysis.gravity_potential.gravity_potential`),
+    read from ``cache`` when it holds the fit of the same dataset version and settings."""
+    import hashlib
+    import json
+
+    from tradegap.analysis.gravity_potential import gravity_potential, market_covariates
+
+    path = None
+    if cache is not None:
+        key = json.dumps([wh.dataset(dataset).fingerprint, exporter, market, period,
+                          sorted(groups), gdp_year, min_markets])
+        path = Path(cache) / f"gravity-{hashlib.sha256(key.encode()).hexdigest()[:20]}.parquet"
+        if path.is_file():
+            return pd.read_parquet(path)
+    exports = gravity_exports(wh, exporter, period=period, groups=groups, dataset=dataset)
+    grav = gravity_potential(exports, market_covariates(exporter, gdp_year), market,
+                             min_markets=min_markets)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        grav.attrs = {}
+        grav.to_parquet(tmp)
+        tmp.replace(path)
+    return grav
 
 
 def _params_dict(params: HeadroomParams, current_year: int, capacity_period: str,

@@ -14,6 +14,7 @@ and says which and why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -200,10 +201,12 @@ def estimate_potential(
     itc_params: PotentialParams | None = None,
     year: int | None = None,
     dataset: str | None = None,
+    gravity_cache: Path | None = None,
 ) -> PotentialEstimate:
     """Export potential of ``exporter`` in ``market`` by the method the warehouse allows
     (:func:`choose_method`; ``dataset`` names the world dataset for ``itc``). ``groups``
-    keeps product groups (default: all); ``top`` the largest estimates."""
+    keeps product groups (default: all); ``top`` the largest estimates; ``gravity_cache`` a
+    directory that keeps the gravity fit between runs (demand method)."""
     from tradegap.analysis.headroom import headroom
     from tradegap.analysis.potential_warehouse import potential
     from tradegap.reference.groups import group_of, product_groups
@@ -227,7 +230,7 @@ def estimate_potential(
                        params=headroom_params, gravity=gravity,
                        current_year=reads.current_year, capacity_period=reads.capacity_period,
                        current_dataset=reads.current_dataset,
-                       capacity_dataset=reads.capacity_dataset)
+                       capacity_dataset=reads.capacity_dataset, gravity_cache=gravity_cache)
     prov = ranking.attrs["provenance"]
     synthetic = any(d.synthetic for d in wh.datasets()
                     if d.name in {reads.current_dataset, reads.capacity_dataset})

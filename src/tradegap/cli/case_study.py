@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, "--out", help="Write case-study-russia-india.md and "
                                  "its charts (case-study/) into this directory, e.g. docs/."),
         home: Path = typer.Option(None, "--home", help="Warehouse to ingest into and keep "
-                                  "(default: the global --home, else a temporary one)."),
+                                  "(default: the global --home, else "
+                                  "~/.cache/tradegap/case-study); files already ingested "
+                                  "unchanged are not read again."),
         charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts "
                                     "beside the markdown."),
         html: bool = typer.Option(False, "--html", help="Also write each chart as "
