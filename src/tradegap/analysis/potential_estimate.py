@@ -183,7 +183,7 @@ def choose_method(wh: Warehouse, exporter: str, market: str,
             field="method", hint="ingest world flows (e.g. BACI) or those datasets")
     why = ("demand method (share benchmark of comparable products; see "
            "docs/export-potential.md): " + ("no world flows for the ITC method, so "
-                                              if method is None else "chosen; ")
+                                              if method is None else "as asked; ")
            + "it reads " + inputs.describe(exporter, market))
     return "demand", why, inputs
 

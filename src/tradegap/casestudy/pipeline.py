@@ -17,7 +17,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tradegap.analysis.balance import BalanceResult, balance
@@ -25,7 +24,7 @@ from tradegap.analysis.headroom import HeadroomParams, hs6_detail
 from tradegap.analysis.potential_estimate import estimate_potential
 from tradegap.errors import InputError
 from tradegap.planning import Plan, compare, load_scenario, plan
-from tradegap.planning.candidates import PotentialOptions, candidates_from_potential
+from tradegap.planning.candidates import candidates_from_potential
 from tradegap.provenance import Provenance
 from tradegap.warehouse import Warehouse
 
@@ -245,7 +244,58 @@ def _value(facts: list[dict[str, Any]], key: str) -> float | None:
     return next((f["value"] for f in facts if f["key"] == key), None)
 
 
+def _results_key(wh: Warehouse, draws: int) -> str:
+    """What the case study's results depend on: the datasets' versions, the scenario files,
+    the settings and the code (each module's size and modification time)."""
+    import hashlib
+
+    import tradegap
+
+    digest = hashlib.sha256(json.dumps([
+        sorted((d.name, d.fingerprint) for d in wh.datasets()), draws, GROUPS, CURRENT_YEAR,
+        CAPACITY_PERIOD]).encode())
+    for path in (REAL_SCENARIO, *SECTOR_SCENARIOS, SETTLEMENT_SCENARIO):
+        digest.update(path.read_bytes())
+    package = Path(tradegap.__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".toml", ".csv") and "__pycache__" not in path.parts:
+            st = path.stat()
+            digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
+
+
 def case_study(
+    data_dir: str | Path, home: str | Path | None = None, *, draws: int = 200,
+    reuse: bool = True,
+) -> dict[str, Any]:
+    """:func:`compute_case_study`, kept in ``home/cache``: a re-run on the same datasets,
+    scenarios, settings and code reads the results back instead of recomputing them
+    (``reuse=False`` always recomputes). The document is always rendered anew."""
+    import pickle
+
+    data_dir = Path(data_dir)
+    home = Path(home) if home is not None else default_home()
+    wh = build_warehouse(data_dir, home)
+    path = home / "cache" / f"case-study-{_results_key(wh, draws)}.pickle"
+    if reuse and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                result = pickle.load(fh)
+            return {**result, "data_dir": str(data_dir), "reused": str(path)}
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # an unreadable cache entry is recomputed
+    result = compute_case_study(data_dir, home, draws=draws)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("case-study-*.pickle"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return result
+
+
+def compute_case_study(
     data_dir: str | Path, home: str | Path | None = None, *, draws: int = 200,
 ) -> dict[str, Any]:
     """Run the whole case study on the real files in ``data_dir`` (../shared/data): ingest,

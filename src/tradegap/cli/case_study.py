@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
                                   "self-contained interactive HTML (~4.5 MB each)."),
         ranking: Path = typer.Option(None, "--ranking", help="Also write the headroom ranking "
                                      "to FILE (.csv, .parquet or .json)."),
+        recompute: bool = typer.Option(False, "--recompute", help="Recompute even if the "
+                                       "datasets, scenarios and code are unchanged."),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Russia–India on real data: balance, headroom ranking (agri, pharma), the real-data
@@ -41,7 +43,8 @@ def register(app: typer.Typer) -> None:
         from tradegap.report.case_study import run_case_study
         from tradegap.report.format import money, share
 
-        result = run_case_study(data, out, home or state(ctx).home, charts=charts, html=html)
+        result = run_case_study(data, out, home or state(ctx).home, charts=charts, html=html,
+                                reuse=not recompute)
         if ranking is not None:
             write_table(result["ranking"], ranking)
         if as_json:
@@ -60,6 +63,9 @@ def register(app: typer.Typer) -> None:
                              "gravity": top["gravity_untapped"].map(money),
                              "extra": top["extra"].map(money)})
         console.print(rich_table(view, title="Top 10 by realistic extra sales"))
+        if result.get("reused"):
+            console.print(f"[dim]datasets, scenarios and code unchanged: results read from "
+                          f"{result['reused']} (--recompute to compute them again)[/]")
         for path in result.get("written", []):
             console.print(f"wrote {path}")
 

@@ -15,16 +15,17 @@ from tradegap.report.format import money, share
 
 def run_case_study(
     data_dir: str | Path, out_dir: str | Path | None = None, home: str | Path | None = None,
-    *, charts: bool = True, html: bool = False, draws: int = 200,
+    *, charts: bool = True, html: bool = False, draws: int = 200, reuse: bool = True,
 ) -> dict[str, Any]:
     """Run the case study on the real files in ``data_dir`` (../shared/data) with
     :func:`tradegap.casestudy.case_study` and, with ``out_dir``, write
     ``case-study-russia-india.md`` there and its charts in ``out_dir/case-study/`` (PNG when
     ``charts``; interactive HTML too with ``html``). ``home``: the warehouse directory (default:
-    :func:`tradegap.casestudy.pipeline.default_home`, kept between runs). Returns the results; ``result['written']`` lists the files written."""
+    :func:`tradegap.casestudy.pipeline.default_home`, kept between runs). Returns the results;
+    ``result['written']`` lists the files written."""
     from tradegap.casestudy import case_study
 
-    result = case_study(data_dir, home, draws=draws)
+    result = case_study(data_dir, home, draws=draws, reuse=reuse)
     if out_dir is not None:
         written = write_case_study(result, Path(out_dir), charts=charts, html=html)
         result["written"] = [str(p) for p in written]
@@ -251,7 +252,6 @@ def render_markdown(result: dict[str, Any], charts: list[str] | None = None, *,
         f"{p} {str(n or '').split(';')[0][:35].strip().lower()}"
         for p, n in zip(net["product"].head(3), net["name"].head(3), strict=True))
     caps = ", ".join(f"{g} {v:.0%}" for g, v in params.get("share_cap_by_group", {}).items())
-    top = ranking.head(10)
     drivers = result["balance"]["drivers_2024"].head(8)
     driver_rows = pd.DataFrame({
         "HS4": drivers["code"],

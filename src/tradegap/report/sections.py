@@ -388,40 +388,43 @@ class HeadroomView:
         return not self.missing and self.ranking is not None
 
     def missing_message(self) -> str:
-        return (f"the warehouse {self.home} lacks the real datasets "
-                f"{', '.join(self.missing)} that the headroom ranking needs; build them with "
+        return (f"the warehouse {self.home} lacks what the headroom ranking needs: "
+                f"{'; '.join(self.missing)}; build it from the real files with "
                 f"`{headroom_build_command()}`")
 
 
 def headroom_view(wh: Any, exporter: str = "IND", market: str = "RUS",
                   groups: tuple[str, ...] = HEADROOM_GROUPS) -> HeadroomView:
-    """Run the case study's ranking and real-data plan on the warehouse ``wh`` with the case
-    study's settings (share caps from ``scenarios/russia-india-real.toml``, calendar 2024,
-    FY2024-25). The gap is the case study's: the exporter's imports from the market minus its
-    exports to it, calendar 2024, ``russia-customs-mirror``. Nothing is computed when a dataset
-    is missing."""
+    """The export potential by the demand method
+    (:func:`tradegap.analysis.potential_estimate.estimate_potential`, what ``tradegap
+    potential`` calls) with the real scenario's share caps, and the real-data plan
+    (``plan scenarios/russia-india-real.toml`` on this warehouse). The gap is the case study's:
+    the exporter's imports from the market minus its exports to it, calendar 2024,
+    ``russia-customs-mirror``. Nothing is computed when the warehouse lacks the inputs."""
     from tradegap.analysis.balance import balance
-    from tradegap.analysis.headroom import headroom
+    from tradegap.analysis.potential_estimate import demand_inputs, estimate_potential
     from tradegap.casestudy import real_plan, scenario_params
-    from tradegap.casestudy.pipeline import CAPACITY_PERIOD, CURRENT_YEAR, REAL_SCENARIO
+    from tradegap.casestudy.pipeline import REAL_SCENARIO
     from tradegap.planning import load_scenario
 
-    infos = {d.name: d for d in wh.datasets()}
+    inputs, missing = demand_inputs(wh, exporter, market)
     view = HeadroomView(exporter, market, tuple(groups), str(wh.home),
-                        missing=[d for d in HEADROOM_DATASETS if d not in infos])
-    if view.missing:
+                        missing=[missing] if inputs is None else [])
+    if inputs is None:
         return view
-    view.synthetic = any(infos[d].synthetic for d in HEADROOM_DATASETS)
-    ranking = headroom(wh, exporter, market, groups=view.groups, params=scenario_params(),
-                       current_year=CURRENT_YEAR, capacity_period=CAPACITY_PERIOD)
-    if view.synthetic:
-        ranking.attrs["provenance"].synthetic = True
-    view.ranking = ranking
-    summary = balance(wh, exporter, market, datasets=[GAP_DATASET]).summary.set_index("period")
-    if GAP_YEAR in summary.index and pd.notna(summary.loc[GAP_YEAR, "balance"]):
-        view.gap = -float(summary.loc[GAP_YEAR, "balance"])
-        view.gap_note = (f"{exporter}'s imports from {market} minus its exports to it, "
-                         f"calendar {GAP_YEAR} ({GAP_DATASET})")
+    est = estimate_potential(wh, exporter, market, view.groups, method="demand",
+                             headroom_params=scenario_params())
+    view.synthetic = est.provenance.synthetic
+    view.ranking = est.table
+    view.notes.append(f"method: {est.why}")
+    names = {d.name for d in wh.datasets()}
+    if GAP_DATASET in names:
+        summary = balance(wh, exporter, market, datasets=[GAP_DATASET]).summary.set_index(
+            "period")
+        if GAP_YEAR in summary.index and pd.notna(summary.loc[GAP_YEAR, "balance"]):
+            view.gap = -float(summary.loc[GAP_YEAR, "balance"])
+            view.gap_note = (f"{exporter}'s imports from {market} minus its exports to it, "
+                             f"calendar {GAP_YEAR} ({GAP_DATASET})")
     sc = load_scenario(REAL_SCENARIO)
     if (sc.exporter, sc.market) != (exporter, market):
         view.notes.append(f"no real-data plan: scenario {sc.name!r} is about "
@@ -429,7 +432,7 @@ def headroom_view(wh: Any, exporter: str = "IND", market: str = "RUS",
         return view
     if view.gap is None:
         view.gap_note = f"the scenario's baseline gap ({money(sc.gap)}): no {GAP_YEAR} data"
-    view.plan = real_plan(ranking, gap=view.gap)
+    view.plan = real_plan(wh, gap=view.gap)
     view.notes.append(
         "unit values (US$/t) are taken from the market's import demand (value / net weight); "
         "they enter only tonnage limits, which this scenario does not set")
@@ -461,8 +464,11 @@ def headroom_caveats(view: HeadroomView) -> list[dict[str, str]]:
          f"are the fiscal year {CAPACITY_PERIOD} (April–March)."},
         {"id": "caveat-rounding", "text": f"{e}'s sales to {m} are its own declarations "
          "(mirror rows), rounded to US$ 10,000 per row."},
-        {"id": "caveat-extra", "text": "Realistic extra = min(headroom, gravity untapped); 0 "
-         "where gravity gives no estimate (a product sold to too few markets to fit it)."},
+        {"id": "caveat-extra", "text": f"Realistic extra = {e}'s share of {m}'s imports raised "
+         f"to the share it reaches in the best tenth of comparable products of {m} (those in "
+         f"which its world sales are as large relative to {m}'s imports), under the share cap "
+         "and its world sales; headroom and gravity are bounds shown beside it "
+         "(docs/export-potential.md)."},
     ]
 
 
