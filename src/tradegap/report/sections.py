@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradegap.provenance import SYNTHETIC_LABEL, Provenance
@@ -152,11 +153,40 @@ POTENTIAL_SORTS = {"product": "product", "group": "group", "rca": "rca",
                    "realised": "realised_share"}
 
 
+ITC_COLUMNS = [("product", "HS6", False), ("name", "product", False), ("group", "group", False),
+               ("rca", "RCA", True), ("potential", "potential", True),
+               ("actual", "actual exports", True), ("untapped", "untapped", True),
+               ("realised", "realised", True)]
+DEMAND_COLUMNS = [("product", "HS4", False), ("name", "product", False),
+                  ("group", "group", False), ("market_imports", "market imports", True),
+                  ("actual", "current sales", True), ("realised", "share now", True),
+                  ("benchmark", "benchmark share", True), ("untapped", "realistic extra", True),
+                  ("headroom", "headroom", True), ("binds", "set by", False)]
+
+
+def _itc(result: Any) -> Any:
+    """The ITC result inside an estimate (or the result itself)."""
+    return result.itc if getattr(result, "method", "itc") == "itc" and \
+        hasattr(result, "itc") else result
+
+
 def potential_table(result: Any) -> pd.DataFrame:
-    """The potential table with each product's group (for filtering and display)."""
+    """The potential table with each product's group (for filtering and display): the ITC
+    table, or the demand method's ranking under the same column names (``untapped`` = the
+    realistic extra, ``actual`` = current sales, ``potential`` = their sum)."""
     from tradegap.reference.groups import group_of
 
-    t = result.table.copy()
+    if getattr(result, "method", None) == "demand":
+        r = result.table
+        current = r["current"].fillna(0.0)
+        return pd.DataFrame({
+            "product": r["product"], "name": r["name"], "group": r["group"],
+            "rca": np.nan, "potential": current + r["extra"], "actual": current,
+            "untapped": r["extra"], "realised_share": r["share_now"],
+            "market_imports": r["demand"], "benchmark_share": r["benchmark_share"],
+            "headroom": r["headroom"], "binds": r["extra_basis"], "why": r["why"],
+        })
+    t = _itc(result).table.copy()
     if not t.empty:
         t["group"] = group_of(t["product"]).to_numpy()
     else:
@@ -179,29 +209,56 @@ def filter_potential(table: pd.DataFrame, *, min_untapped: float = 0.0, q: str =
 
 def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int = 50,
                       charts: bool = True) -> dict[str, Any]:
-    """Rows (formatted) and charts of a ``PotentialResult``; ``table`` is a filtered view."""
+    """Rows (formatted) and charts of a potential: a ``PotentialResult`` or a
+    :class:`~tradegap.analysis.potential_estimate.PotentialEstimate` (ITC or demand method);
+    ``table`` is a filtered view of :func:`potential_table`."""
     from tradegap.report import charts_potential as cp
 
     t = potential_table(result) if table is None else table
-    rows = [
-        {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
-         "rca": f"{r['rca']:.2f}", "potential": money(r["potential"]),
-         "actual": money(r["actual"]), "untapped": money(r["untapped"]),
-         "realised": share(r["realised_share"])}
-        for _, r in t.head(limit).iterrows()
-    ]
+    demand = getattr(result, "method", None) == "demand"
+    if demand:
+        rows = [
+            {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+             "market_imports": money(r["market_imports"]), "actual": money(r["actual"]),
+             "realised": share(r["realised_share"]), "benchmark": share(r["benchmark_share"]),
+             "untapped": money(r["untapped"]), "headroom": money(r["headroom"]),
+             "binds": _text(r["binds"]), "why": _text(r["why"])}
+            for _, r in t.head(limit).iterrows()]
+    else:
+        rows = [
+            {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+             "rca": f"{r['rca']:.2f}", "potential": money(r["potential"]),
+             "actual": money(r["actual"]), "untapped": money(r["untapped"]),
+             "realised": share(r["realised_share"])}
+            for _, r in t.head(limit).iterrows()
+        ]
     figs = {}
-    if charts and len(t):
+    if charts and len(t) and demand:
+        from tradegap.report.charts_headroom import headroom_ranking
+
+        ranking = result.table[result.table["product"].isin(t["product"])]
+        figs = {"top": headroom_ranking(ranking.sort_values("extra", ascending=False),
+                                        min(20, len(ranking)))}
+    elif charts and len(t):
+        itc = _itc(result)
         by_untapped = t.sort_values("untapped", ascending=False, kind="stable")
-        shown = type(result)(**{**result.__dict__, "table": by_untapped})
+        shown = type(itc)(**{**itc.__dict__, "table": by_untapped})
         figs = {"top": cp.top_opportunities(shown, min(20, max(len(t), 1))),
                 "scatter": cp.potential_vs_actual(shown)}
+    itc = None if demand else _itc(result)
+    prov = result.provenance
     return {
-        "exporter": result.exporter, "market": result.market, "year": result.year,
-        "ease": f"{result.ease:.3g}", "rows": rows, "count": len(t), "total": len(result.table),
+        "exporter": result.exporter, "market": result.market,
+        "year": itc.year if itc is not None else None,
+        "ease": f"{itc.ease:.3g}" if itc is not None else "",
+        "method": "demand" if demand else "itc",
+        "why": getattr(result, "why", "ITC method (Decreux & Spies 2016)"),
+        "columns": DEMAND_COLUMNS if demand else ITC_COLUMNS,
+        "rows": rows, "count": len(t), "total": len(result.table),
         "shown": len(rows), "untapped_total": money(float(t["untapped"].sum())) if len(t) else
-        money(0.0), "params": result.params.to_dict(), "charts": figs,
-        "provenance": provenance_view(result.provenance),
+        money(0.0), "params": itc.params.to_dict() if itc is not None else
+        dict(result.table.attrs.get("params", {})), "charts": figs,
+        "provenance": provenance_view(prov),
     }
 
 
