@@ -154,6 +154,47 @@ def demand_inputs(wh: Warehouse, exporter: str, market: str) -> tuple[DemandInpu
                         str(period)), ""
 
 
+def national_exports(wh: Warehouse, exporter: str, *, dataset: str | None = None,
+                     period: str | None = None) -> tuple[pd.DataFrame, str]:
+    """``product, market, value`` of ``exporter``'s exports to every market from a warehouse
+    dataset (default: the one with the most markets) in ``period`` (default: its latest annual
+    period), for the gravity benchmark; and a label ``dataset period``."""
+    exporter = exporter.upper()
+    con = wh.connect()
+    try:
+        if dataset is None:
+            found = con.execute(
+                "SELECT dataset FROM flows WHERE exporter = ? AND period_type IN "
+                "('calendar_year', 'fiscal_year_in') GROUP BY dataset "
+                "ORDER BY count(DISTINCT importer) DESC, dataset LIMIT 1", [exporter]).fetchall()
+            if not found:
+                raise InputError(f"the warehouse holds no yearly exports of {exporter}",
+                                 field="--dataset", hint="ingest its national statistics "
+                                 "(e.g. tradegap ingest india-dgcis …) or give a file")
+            dataset = str(found[0][0])
+        else:
+            dataset = wh.dataset(dataset).name
+        if period is None:
+            row = con.execute(
+                "SELECT period FROM flows WHERE dataset = ? AND exporter = ? AND period_type "
+                "IN ('calendar_year', 'fiscal_year_in') ORDER BY year DESC LIMIT 1",
+                [dataset, exporter]).fetchone()
+            if row is None:
+                raise InputError(f"dataset {dataset!r} holds no yearly exports of {exporter}",
+                                 field="--dataset")
+            period = str(row[0])
+        frame = con.execute(
+            "SELECT product, importer AS market, sum(value_usd) AS value FROM flows "
+            "WHERE dataset = ? AND exporter = ? AND period = ? AND importer <> exporter "
+            "GROUP BY ALL", [dataset, exporter, period]).df()
+    finally:
+        con.close()
+    if frame.empty:
+        raise InputError(f"dataset {dataset!r} has no exports of {exporter} in {period}",
+                         field="--period", hint="choose a period the dataset holds")
+    return frame, f"{dataset} {period}"
+
+
 def _has(wh: Warehouse, kind: str) -> bool:
     return any(True for _ in wh.datasets(kind=kind))
 
