@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tradegap.casestudy.pipeline import REAL_SCENARIO, real_candidates
+from tradegap.casestudy.pipeline import REAL_SCENARIO
 from tradegap.cli.main import app
 from tradegap.planning import validate_candidates
 from tradegap.report.figures import find_browser
@@ -82,8 +82,9 @@ def test_scenario_file_matches_the_data(run: dict[str, Any]) -> None:
 def test_candidates_are_valid_for_the_planner(run: dict[str, Any]) -> None:
     ranking = pd.read_csv(run["tmp"] / "ranking.csv", dtype={"product": str})
     assert ranking["product"].str.len().eq(4).all()
-    cands = validate_candidates(real_candidates(ranking))
+    cands = validate_candidates(pd.DataFrame(run["payload"]["candidates"]))
     assert (cands["untapped"] > 0).all() and (cands["unit_value"] > 0).all()
+    assert set(cands["product"]) == set(ranking.loc[ranking["extra"] > 0, "product"])
     hs6 = pd.DataFrame(run["payload"]["hs6"])
     assert set(hs6["hs4"]) == set(ranking["product"].head(5))
     from_payload = pd.DataFrame(run["payload"]["candidates"])

@@ -125,7 +125,7 @@ def bilateral_unit_values(data_dir: str | Path, year: int = CURRENT_YEAR) -> pd.
     raw["hs4"] = raw["TNVED"].astype(str).str.zfill(6).str[:4]
     sums = raw.groupby("hs4")[["STOIM", "NETTO"]].sum()
     sums = sums[sums["NETTO"] > 0]
-    return (sums["STOIM"] / sums["NETTO"]).rename("unit_value")
+    return (sums["STOIM"] / sums["NETTO"]).rename(f"India→Russia {year} (mirror NETTO)")
 
 
 def real_candidates(

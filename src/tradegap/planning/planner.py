@@ -17,6 +17,9 @@ keep the same products in the plan).
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,9 +53,32 @@ class Solved:
     row_value: np.ndarray | None
 
 
+_BANNER = {"shown": False}
+_BANNER_LOCK = threading.Lock()
+
+
+def _highs() -> highspy.Highs:
+    """A HiGHS instance. The first of a process prints HiGHS' banner on file descriptor 1
+    before any option can silence it, which would corrupt ``--json`` on stdout: it is sent to
+    stderr instead."""
+    with _BANNER_LOCK:
+        if _BANNER["shown"]:
+            return highspy.Highs()
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER["shown"] = True
+        return h
+
+
 def solve(built: Built, *, time_limit: float = 120.0, mip_rel_gap: float = 1e-6) -> Solved:
     """Solve ``built`` with HiGHS and return values and (for an LP) duals."""
-    h = highspy.Highs()
+    h = _highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", mip_rel_gap)

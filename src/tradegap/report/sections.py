@@ -466,7 +466,7 @@ def headroom_view(wh: Any, exporter: str = "IND", market: str = "RUS",
 
     inputs, missing = demand_inputs(wh, exporter, market)
     view = HeadroomView(exporter, market, tuple(groups), str(wh.home),
-                        missing=[missing] if inputs is None else [])
+                        missing=missing.split("; ") if inputs is None else [])
     if inputs is None:
         return view
     est = estimate_potential(wh, exporter, market, view.groups, method="demand",
