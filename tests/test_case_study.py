@@ -115,3 +115,28 @@ def test_missing_data_dir_names_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--data") as err:
         case_study(tmp_path / "nowhere", home=tmp_path / "wh")
     assert "../shared/data" in str(err.value)
+
+
+def test_warm_rerun_reuses_the_warehouse_and_the_results(run: dict[str, Any],
+                                                         shared_data: Path) -> None:
+    """The same --home again: no file is ingested again (the catalogue is untouched) and the
+    results are read back; the document is the same."""
+    from tradegap.report.case_study import run_case_study
+    from tradegap.warehouse import Warehouse
+
+    home = run["tmp"] / "wh"
+    before = {d.name: (d.fingerprint, d.ingested_at) for d in Warehouse(home).datasets()}
+    assert set(before) >= {"india-dgcis", "russia-demand", "russia-customs-mirror"}
+    assert (home / "case-study-inputs.json").is_file()
+    out = run["tmp"] / "again"
+    result = run_case_study(shared_data, out, home, charts=False)
+    assert result.get("reused", "").startswith(str(home / "cache"))
+    after = {d.name: (d.fingerprint, d.ingested_at) for d in Warehouse(home).datasets()}
+    assert after == before
+    assert [f["value"] for f in result["facts"]] == [f["value"] for f in run["payload"]["facts"]]
+    first = (run["out"] / "case-study-russia-india.md").read_text()
+    again = (out / "case-study-russia-india.md").read_text()
+    def summary(text: str) -> str:  # the charts differ (none written here), the text not
+        return text.split("## Summary")[1].split("## 1.")[0]
+
+    assert summary(again) == summary(first)
