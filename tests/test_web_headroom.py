@@ -167,8 +167,8 @@ def test_demo_headroom_page_names_what_is_missing(demo: TestClient, demo_home: P
     r = demo.get("/headroom", headers=HTML)
     assert r.status_code == 200, r.text[:500]
     assert 'id="headroom-missing"' in r.text and 'id="headroom-table"' not in r.text
-    for source in ("russia-demand", "india-dgcis", "russia-customs"):  # what to ingest
-        assert source in r.text
+    for source in ("russia-demand", "russia-customs"):  # what to ingest (the demo world has
+        assert source in r.text                      # India's exports to every market)
     assert COMMAND in r.text and 'id="real-plan"' not in r.text
     assert 'data-nav="headroom"' in r.text
 
@@ -177,8 +177,8 @@ def test_demo_api_headroom_says_unavailable(demo: TestClient) -> None:
     r = demo.get("/api/headroom")
     assert r.status_code == 200
     body = r.json()
-    assert body["available"] is False and len(body["missing"]) == 3
-    assert "import demand" in body["missing"][0]
+    assert body["available"] is False and len(body["missing"]) == 2
+    assert "import demand" in body["missing"][0] and "russia-customs" in body["missing"][1]
     assert COMMAND in body["hint"]
     spec = demo.get("/openapi.json").json()["paths"]["/api/headroom"]["get"]
     assert "tradegap.analysis.headroom" in spec["summary"]

@@ -86,8 +86,8 @@ class Services:
 
     def _solvable(self, name: str) -> str:
         """How the dashboard can solve a plan scenario: ``file`` (it names its candidates
-        file), ``potential`` (candidates from the potential, which this warehouse allows), or
-        ``''`` (neither)."""
+        file), ``potential`` (candidates from the potential, which this warehouse allows from
+        real data), or ``''`` (neither)."""
         from tradegap.analysis.potential_estimate import choose_method
         from tradegap.errors import TradegapError
         from tradegap.planning import load_scenario
@@ -101,9 +101,13 @@ class Services:
                 sc = load_scenario(path)
                 if sc.candidates_path is not None:
                     ok = "file" if Path(sc.candidates_path).is_file() else ""
-                else:
-                    choose_method(self.wh, sc.exporter, sc.market, sc.potential_options.method)
-                    ok = "potential"
+                else:  # offered when the potential would read real data only
+                    _, _, reads = choose_method(self.wh, sc.exporter, sc.market,
+                                                sc.potential_options.method)
+                    used = ({reads} if isinstance(reads, str) else
+                            {reads.current_dataset, reads.capacity_dataset})
+                    real = not any(d.synthetic for d in self.wh.datasets() if d.name in used)
+                    ok = "potential" if real else ""
             except TradegapError:
                 ok = ""
             with self._lock:
