@@ -189,3 +189,28 @@ def test_plan_builds_its_candidates_from_the_warehouse(real_home: Path, tmp_path
     proc = _cli("--home", str(tmp_path / "empty"), "plan", str(root / "russia-india-real.toml"))
     assert proc.returncode == 2 and "import demand" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_scenario_candidates_options_are_validated(tmp_path: Path) -> None:
+    from tradegap.planning import load_scenario, plan
+    from tradegap.tomlfile import read_toml
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    sc = load_scenario(root / "russia-india-real.toml")
+    assert sc.candidates_path is None and sc.potential_options.basis == "extra"
+    text = (root / "russia-india-real.toml").read_text()
+    cases = {"candidates.basis": text.replace('basis = "extra"', 'basis = "bogus"'),
+             "candidates.method": text.replace("synthetic = false",
+                                               'synthetic = false\nmethod = "ols"')}
+    for field, bad in cases.items():
+        path = tmp_path / "bad.toml"
+        path.write_text(bad)
+        with pytest.raises(InputError) as err:
+            load_scenario(path)
+        assert err.value.field == field and err.value.file == str(path)
+    assert read_toml(root / "russia-india-real-all-sectors.toml")["candidates"]["path"] == \
+        "from potential"
+    # candidates from the potential need a warehouse
+    with pytest.raises(InputError, match="needs a warehouse") as err:
+        plan(sc)
+    assert "--home" in (err.value.hint or "")
