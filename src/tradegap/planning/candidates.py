@@ -5,6 +5,7 @@ report and the measures package."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from tradegap.planning.scenario import (
     validate_candidates,
 )
 from tradegap.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from tradegap.analysis.potential_estimate import PotentialEstimate
 
 
 def scenario_headroom_params(sc: Scenario) -> HeadroomParams:
@@ -67,11 +71,11 @@ def candidates_from_potential(
 
 #: Potentials already computed in this process, by warehouse state and options (a plan compare
 #: of several scenarios on one warehouse computes the potential once).
-_CACHE: dict[tuple, object] = {}
+_CACHE: dict[tuple, PotentialEstimate] = {}
 
 
 def _every_group(wh: Warehouse, exporter: str, market: str, options: PotentialOptions,
-                 headroom_params: HeadroomParams | None) -> object:
+                 headroom_params: HeadroomParams | None) -> PotentialEstimate:
     """The potential of every product group (a product's figure does not depend on the groups
     selected: the benchmarks come from every product the market imports)."""
     from tradegap.analysis.potential_estimate import estimate_potential
