@@ -161,6 +161,8 @@ def test_potential_cli_on_the_real_warehouse(real_home: Path, estimate) -> None:
     proc = _cli("--home", str(real_home), "potential", "--method", "itc")
     assert proc.returncode == 2 and "world flows" in proc.stderr
     assert "Traceback" not in proc.stderr
+    proc = _cli("--home", str(real_home), "potential", "--displaced")  # not silently ignored
+    assert proc.returncode == 2 and "need the ITC method" in proc.stderr
 
 
 def test_plan_builds_its_candidates_from_the_warehouse(real_home: Path, tmp_path: Path) -> None:

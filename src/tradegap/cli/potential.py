@@ -100,6 +100,13 @@ def register(app: typer.Typer) -> None:
         exporter, market = exporter.upper(), market.upper()
         chosen = choose_method(wh, exporter, market, "itc" if dataset else method)[0]
         if chosen == "demand":
+            if displaced or chart is not None:
+                from tradegap.errors import InputError
+
+                raise InputError(
+                    "--displaced and --chart need the ITC method (world flows), which this "
+                    "warehouse does not allow", field="--displaced" if displaced else "--chart",
+                    hint="drop them, or ingest world flows (e.g. tradegap ingest baci …)")
             _demand(wh, exporter, market, groups, top, gravity, method, as_json, out)
             return
         result, flows = potential(wh, exporter, market, params, groups, top,
