@@ -24,6 +24,17 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def real_home(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse built once per session from ../shared/data by the case study's ingest
+    (russia-customs, russia-demand, india-dgcis): the real-data tests read it, never write."""
+    from tradegap.casestudy import build_warehouse
+
+    home = tmp_path_factory.mktemp("real-warehouse") / "wh"
+    build_warehouse(shared_data, home)
+    return home
+
+
 @pytest.fixture()
 def warehouse(tmp_path: Path) -> Warehouse:
     """An empty warehouse in a temporary directory."""

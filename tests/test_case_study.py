@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tradegap.casestudy.pipeline import REAL_SCENARIO, real_candidates
+from tradegap.casestudy.pipeline import REAL_SCENARIO
 from tradegap.cli.main import app
 from tradegap.planning import validate_candidates
 from tradegap.report.figures import find_browser
@@ -82,8 +82,9 @@ def test_scenario_file_matches_the_data(run: dict[str, Any]) -> None:
 def test_candidates_are_valid_for_the_planner(run: dict[str, Any]) -> None:
     ranking = pd.read_csv(run["tmp"] / "ranking.csv", dtype={"product": str})
     assert ranking["product"].str.len().eq(4).all()
-    cands = validate_candidates(real_candidates(ranking))
+    cands = validate_candidates(pd.DataFrame(run["payload"]["candidates"]))
     assert (cands["untapped"] > 0).all() and (cands["unit_value"] > 0).all()
+    assert set(cands["product"]) == set(ranking.loc[ranking["extra"] > 0, "product"])
     hs6 = pd.DataFrame(run["payload"]["hs6"])
     assert set(hs6["hs4"]) == set(ranking["product"].head(5))
     from_payload = pd.DataFrame(run["payload"]["candidates"])
@@ -114,3 +115,28 @@ def test_missing_data_dir_names_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--data") as err:
         case_study(tmp_path / "nowhere", home=tmp_path / "wh")
     assert "../shared/data" in str(err.value)
+
+
+def test_warm_rerun_reuses_the_warehouse_and_the_results(run: dict[str, Any],
+                                                         shared_data: Path) -> None:
+    """The same --home again: no file is ingested again (the catalogue is untouched) and the
+    results are read back; the document is the same."""
+    from tradegap.report.case_study import run_case_study
+    from tradegap.warehouse import Warehouse
+
+    home = run["tmp"] / "wh"
+    before = {d.name: (d.fingerprint, d.ingested_at) for d in Warehouse(home).datasets()}
+    assert set(before) >= {"india-dgcis", "russia-demand", "russia-customs-mirror"}
+    assert (home / "case-study-inputs.json").is_file()
+    out = run["tmp"] / "again"
+    result = run_case_study(shared_data, out, home, charts=False)
+    assert result.get("reused", "").startswith(str(home / "cache"))
+    after = {d.name: (d.fingerprint, d.ingested_at) for d in Warehouse(home).datasets()}
+    assert after == before
+    assert [f["value"] for f in result["facts"]] == [f["value"] for f in run["payload"]["facts"]]
+    first = (run["out"] / "case-study-russia-india.md").read_text()
+    again = (out / "case-study-russia-india.md").read_text()
+    def summary(text: str) -> str:  # the charts differ (none written here), the text not
+        return text.split("## Summary")[1].split("## 1.")[0]
+
+    assert summary(again) == summary(first)

@@ -17,22 +17,12 @@ from typer.testing import CliRunner
 from tradegap.cli.main import app
 from tradegap.report.format import money, share
 from tradegap.report.html import SHIPPED_SCENARIOS
-from tradegap.report.sections import HEADROOM_DATASETS
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
 from tradegap.web import create_app
 
 HTML = {"accept": "text/html"}
 COMMAND = "tradegap case-study russia-india --data ../shared/data --home"
-
-
-@pytest.fixture(scope="module")
-def real_home(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tradegap.casestudy import build_warehouse
-
-    home = tmp_path_factory.mktemp("real") / "wh"
-    build_warehouse(shared_data, home)
-    return home
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +34,16 @@ def real(real_home: Path) -> TestClient:
 def expected(real_home: Path) -> dict:
     """The same Python calls a user makes, with the case study's settings."""
     from tradegap.analysis.balance import balance
-    from tradegap.analysis.headroom import headroom
+    from tradegap.analysis.potential_estimate import estimate_potential
     from tradegap.casestudy import real_plan, scenario_params
 
     wh = Warehouse(real_home)
-    ranking = headroom(wh, "IND", "RUS", groups=("agri", "pharma"), params=scenario_params(),
-                       current_year=2024, capacity_period="FY2024-25")
+    ranking = estimate_potential(wh, "IND", "RUS", ("agri", "pharma"), method="demand",
+                                 headroom_params=scenario_params()).table
     row = balance(wh, "IND", "RUS", datasets=["russia-customs-mirror"]).summary.set_index(
         "period").loc["2024"]
     gap = row["imports"] - row["exports"]
-    return {"ranking": ranking, "gap": gap, "plan": real_plan(ranking, gap=gap)}
+    return {"ranking": ranking, "gap": gap, "plan": real_plan(wh, gap=gap)}
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +167,8 @@ def test_demo_headroom_page_names_what_is_missing(demo: TestClient, demo_home: P
     r = demo.get("/headroom", headers=HTML)
     assert r.status_code == 200, r.text[:500]
     assert 'id="headroom-missing"' in r.text and 'id="headroom-table"' not in r.text
-    for name in HEADROOM_DATASETS:
-        assert name in r.text
+    for source in ("russia-demand", "russia-customs"):  # what to ingest (the demo world has
+        assert source in r.text                      # India's exports to every market)
     assert COMMAND in r.text and 'id="real-plan"' not in r.text
     assert 'data-nav="headroom"' in r.text
 
@@ -187,7 +177,8 @@ def test_demo_api_headroom_says_unavailable(demo: TestClient) -> None:
     r = demo.get("/api/headroom")
     assert r.status_code == 200
     body = r.json()
-    assert body["available"] is False and body["missing"] == list(HEADROOM_DATASETS)
+    assert body["available"] is False and len(body["missing"]) == 2
+    assert "import demand" in body["missing"][0] and "russia-customs" in body["missing"][1]
     assert COMMAND in body["hint"]
     spec = demo.get("/openapi.json").json()["paths"]["/api/headroom"]["get"]
     assert "tradegap.analysis.headroom" in spec["summary"]

@@ -21,6 +21,8 @@ _LAZY = {
     "balance": ("tradegap.analysis.balance", "balance"),
     "potential": ("tradegap.analysis.potential_warehouse", "potential"),
     "export_potential": ("tradegap.analysis.potential", "export_potential"),
+    "estimate_potential": ("tradegap.analysis.potential_estimate", "estimate_potential"),
+    "candidates_from_potential": ("tradegap.planning.candidates", "candidates_from_potential"),
     "fit_ppml": ("tradegap.analysis.gravity", "fit_ppml"),
     "gravity_potential": ("tradegap.analysis.gravity_potential", "gravity_potential"),
     "headroom": ("tradegap.analysis.headroom", "headroom"),

@@ -26,28 +26,36 @@ are niche grades or re-exports, and it will not buy more of what it sells abroad
 rules keep refined petroleum (2710: Russia imports US$ 0.37 bn and exports US$ 31.6 bn a year),
 which a gravity-only ranking put high for Russia, out of the ranking.
 
-Combination with gravity (Santos Silva & Tenreyro 2006 PPML; see
-:mod:`tradegap.analysis.gravity_potential`): gravity says how much the market *should* buy from
-the exporter given its size and distance (``gravity_untapped = max(expected − actual, 0)``); the
-headroom says how much it *can* buy given its own imports and the exporter's output. Each is an
-upper bound that ignores what the other sees, so the realistic extra-sales estimate is the
-smaller of the two::
+The realistic extra-sales estimate uses the market's own demand (see
+:mod:`tradegap.analysis.demand_potential`): the exporter's share of the market's imports of a
+product may rise to the share it holds in comparable products of the same market (products in
+which its world sales are as large relative to the market's imports), under the same group share
+cap and the exporter's world sales::
 
-    extra_k = min(headroom_k, gravity_untapped_k)
+    extra_k = min(target_k · demand_k − current_k, c · capacity_k − current_k)⁺,
+    target_k = min(benchmark_k, s_g)
 
-and ``extra_k = 0`` when gravity gives no estimate (product exported to too few markets to fit
-it) — conservative by design. ``extra_basis`` says which bound set the value.
+``extra_basis`` says what binds (``share benchmark``, ``share cap``, ``capacity``, ``no demand``,
+``net exporter``) and ``why`` says it in words. The headroom (the upper bound) and the gravity
+benchmark (Santos Silva & Tenreyro 2006 PPML, :mod:`tradegap.analysis.gravity_potential`: how
+much the market *should* buy given its size and distance, blind to its demand for the product)
+stay as columns. An earlier rule, ``extra = min(headroom, gravity untapped)``, zeroed products
+the market imports by billions (medicaments, HS 3004: Russia imports US$ 8.1 bn, India holds
+4.8 %) because gravity found India's sales "above normal" for Russia's GDP; ``combine`` keeps it
+only for a headroom table without benchmarks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tradegap.analysis.demand_potential import BenchmarkParams
 from tradegap.errors import InputError, NotFound
 from tradegap.provenance import Provenance
 from tradegap.warehouse.store import Warehouse
@@ -59,8 +67,8 @@ HEADROOM_COLUMNS = [
     "market_ceiling", "capacity_ceiling", "ceiling", "headroom", "binding", "note",
 ]
 RANKING_COLUMNS = [
-    *HEADROOM_COLUMNS, "gravity_actual", "gravity_expected", "gravity_untapped", "extra",
-    "extra_basis", "rank",
+    *HEADROOM_COLUMNS, "gravity_actual", "gravity_expected", "gravity_untapped",
+    "supply_ratio", "benchmark_share", "target_share", "extra", "extra_basis", "why", "rank",
 ]
 
 
@@ -141,9 +149,14 @@ def headroom_table(table: pd.DataFrame, params: HeadroomParams | None = None) ->
     return out[HEADROOM_COLUMNS].reset_index(drop=True)
 
 
-def combine(head: pd.DataFrame, gravity: pd.DataFrame | None) -> pd.DataFrame:
-    """One ranking: ``extra = min(headroom, gravity_untapped)`` (0 without a gravity estimate),
-    sorted by ``extra`` then ``headroom``; ``rank`` starts at 1."""
+def combine(head: pd.DataFrame, gravity: pd.DataFrame | None,
+            bench: pd.DataFrame | None = None, *, capacity_share: float = 1.0,
+            exporter: str = "IND", market: str = "RUS") -> pd.DataFrame:
+    """One ranking sorted by ``extra`` then ``headroom`` (``rank`` from 1). With ``bench``
+    (:func:`tradegap.analysis.demand_potential.share_benchmarks`) ``extra`` is the demand-based
+    estimate; without, the old rule ``min(headroom, gravity_untapped)`` (0 without gravity)."""
+    from tradegap.analysis.demand_potential import demand_potential
+
     out = head.copy()
     if gravity is None or gravity.empty:
         grav = pd.DataFrame(columns=["product", "gravity_actual", "gravity_expected",
@@ -155,13 +168,21 @@ def combine(head: pd.DataFrame, gravity: pd.DataFrame | None) -> pd.DataFrame:
     out = out.merge(grav, on="product", how="left")
     for col in ("gravity_actual", "gravity_expected", "gravity_untapped"):
         out[col] = out[col].astype(float)
-    has = out["gravity_untapped"].notna()
-    out["extra"] = np.where(has, np.minimum(out["headroom"], out["gravity_untapped"]), 0.0)
-    out["extra_basis"] = np.select(
-        [~has, out["headroom"] <= out["gravity_untapped"]],
-        ["no gravity estimate", "headroom"], "gravity")
-    no_room = out["binding"].isin(["no demand", "net exporter"])
-    out.loc[no_room, "extra_basis"] = out.loc[no_room, "binding"]
+    if bench is not None:
+        out = demand_potential(out, bench, capacity_share=capacity_share, exporter=exporter,
+                               market=market)
+        out["extra"] = out["realistic"]
+        out["extra_basis"] = out["binds"]
+    else:
+        has = out["gravity_untapped"].notna()
+        out["extra"] = np.where(has, np.minimum(out["headroom"], out["gravity_untapped"]), 0.0)
+        out["extra_basis"] = np.select(
+            [~has, out["headroom"] <= out["gravity_untapped"]],
+            ["no gravity estimate", "headroom"], "gravity")
+        no_room = out["binding"].isin(["no demand", "net exporter"])
+        out.loc[no_room, "extra_basis"] = out.loc[no_room, "binding"]
+        for col in ("supply_ratio", "benchmark_share", "target_share", "why"):
+            out[col] = np.nan if col != "why" else None
     out = out.sort_values(["extra", "headroom", "product"], ascending=[False, False, True])
     out = out.reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
@@ -181,6 +202,8 @@ def _groups_sql(groups: Iterable[str]) -> tuple[str, list[str]]:
         if g not in known:
             raise InputError(f"unknown product group {g!r}", field="groups",
                              hint="groups: " + ", ".join(known))
+        if not known[g].include:  # the catch-all ('other'): every product, filtered later
+            return "TRUE", []
         prefixes += list(known[g].include)
     cond = " OR ".join(f"product LIKE '{p}%'" for p in prefixes) or "TRUE"
     return f"({cond})", prefixes
@@ -288,29 +311,39 @@ def headroom(
     min_markets: int = 10,
     current_dataset: str = "russia-customs-mirror",
     capacity_dataset: str = "india-dgcis",
+    benchmark: BenchmarkParams | None = None,
+    gravity_cache: Path | None = None,
 ) -> pd.DataFrame:
-    """The combined ranking (headroom and gravity) of ``groups`` for ``exporter`` in ``market``,
-    at HS4; ``RANKING_COLUMNS``. ``attrs['provenance']`` says which datasets and periods fed it,
-    ``attrs['params']`` the parameters. ``gravity=False`` skips the gravity fit (extra = 0)."""
+    """The ranking of ``groups`` for ``exporter`` in ``market`` at HS4 (``RANKING_COLUMNS``):
+    headroom, gravity benchmark and the demand-based realistic estimate ``extra`` (share
+    benchmarks from every product the market imports, :mod:`~.demand_potential`).
+    ``attrs['provenance']`` says which datasets and periods fed it, ``attrs['params']`` the
+    parameters, ``attrs['benchmarks']`` the benchmark table. ``gravity=False`` skips the
+    gravity fit (its columns are then empty); ``gravity_cache`` (a directory) keeps the fit's
+    result per input version and settings, so a re-run on unchanged data skips it."""
+    from tradegap.analysis.demand_potential import BenchmarkParams, share_benchmarks
+    from tradegap.reference.groups import product_groups
+
     params = params or HeadroomParams()
+    benchmark = benchmark or BenchmarkParams(min_demand=params.min_demand)
     groups = tuple(groups)
-    inputs = headroom_inputs(wh, exporter, market, groups=groups, current_year=current_year,
-                             capacity_period=capacity_period, current_dataset=current_dataset,
-                             capacity_dataset=capacity_dataset)
+    every = headroom_inputs(wh, exporter, market, groups=tuple(product_groups()),
+                            current_year=current_year, capacity_period=capacity_period,
+                            current_dataset=current_dataset, capacity_dataset=capacity_dataset)
+    bench = share_benchmarks(every, benchmark)
+    inputs = every[every["group"].isin(groups)].reset_index(drop=True)
     head = headroom_table(inputs, params)
     grav = None
     if gravity:
-        from tradegap.analysis.gravity_potential import gravity_potential, market_covariates
-
-        exports = gravity_exports(wh, exporter, period=capacity_period, groups=groups,
-                                  dataset=capacity_dataset)
-        grav = gravity_potential(exports, market_covariates(exporter, gdp_year), market,
-                                 min_markets=min_markets)
-    ranked = combine(head, grav)
+        grav = _gravity(wh, exporter, market, capacity_period, groups, capacity_dataset,
+                        gdp_year, min_markets, gravity_cache)
+    ranked = combine(head, grav, bench, capacity_share=params.capacity_share,
+                     exporter=exporter, market=market)
+    ranked.attrs["benchmarks"] = bench
     extra_cols = inputs.set_index("product")
     ranked["demand_net_weight_kg"] = ranked["product"].map(extra_cols["demand_net_weight_kg"])
     ranked.attrs["params"] = _params_dict(params, current_year, capacity_period, gdp_year,
-                                          min_markets)
+                                          min_markets, benchmark)
     ranked.attrs["provenance"] = Provenance(
         sources=["russia-demand", current_dataset, capacity_dataset,
                  *(["CEPII GeoDist", "WDI/IMF GDP"] if gravity else [])],
@@ -324,15 +357,49 @@ def headroom(
             "rounded to US$10,000)",
             f"capacity = {exporter}'s exports to all partners in {capacity_period} (fiscal "
             f"year; the current sales are calendar {current_year}: periods differ)",
-            "extra = min(headroom, gravity untapped); 0 without a gravity estimate",
+            f"extra = the share {exporter} holds in comparable products of {market} (best "
+            f"tenth by supply ratio, {int(bench['products'].sum())} products), under the "
+            "share cap and "
+            "capacity; headroom and gravity are bounds shown beside it",
         ],
     )
     return ranked
 
 
+def _gravity(wh: Warehouse, exporter: str, market: str, period: str, groups: tuple[str, ...],
+             dataset: str, gdp_year: int, min_markets: int, cache: Path | None) -> pd.DataFrame:
+    """The gravity benchmark (:func:`~tradegap.analysis.gravity_potential.gravity_potential`),
+    read from ``cache`` when it holds the fit of the same dataset version and settings."""
+    import hashlib
+    import json
+
+    from tradegap.analysis.gravity_potential import gravity_potential, market_covariates
+
+    path = None
+    if cache is not None:
+        key = json.dumps([wh.dataset(dataset).fingerprint, exporter, market, period,
+                          sorted(groups), gdp_year, min_markets])
+        path = Path(cache) / f"gravity-{hashlib.sha256(key.encode()).hexdigest()[:20]}.parquet"
+        if path.is_file():
+            return pd.read_parquet(path)
+    exports = gravity_exports(wh, exporter, period=period, groups=groups, dataset=dataset)
+    grav = gravity_potential(exports, market_covariates(exporter, gdp_year), market,
+                             min_markets=min_markets)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        grav.attrs = {}
+        grav.to_parquet(tmp)
+        tmp.replace(path)
+    return grav
+
+
 def _params_dict(params: HeadroomParams, current_year: int, capacity_period: str,
-                 gdp_year: int, min_markets: int) -> dict[str, Any]:
+                 gdp_year: int, min_markets: int, benchmark: BenchmarkParams | None = None,
+) -> dict[str, Any]:
     return {
+        **({"benchmark_quantile": benchmark.quantile, "benchmark_bins": benchmark.bins}
+           if benchmark else {}),
         "share_cap": params.share_cap,
         "share_cap_by_group": dict(params.share_cap_by_group),
         "capacity_share": params.capacity_share,

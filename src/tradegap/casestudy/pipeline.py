@@ -1,31 +1,41 @@
-"""The Russia–India case study on real data, end to end: ingest ../shared/data into a
-warehouse, measure the balance, rank agri and pharma products by headroom and gravity, plan
-the extra purchases and replay the historical rupee settlement. Every number is returned with
-the dataset and period it comes from (``facts``). This layer computes only; the document and
-its charts are written by :mod:`tradegap.report.case_study`."""
+"""The Russia–India case study on real data, made of the public commands' functions: ingest
+../shared/data into a persistent warehouse (``--home``, by default a cache directory; ingest is
+skipped for files already ingested unchanged), measure the balance (``balance``), estimate the
+export potential of agri and pharma (``potential``: the demand method), plan the extra
+purchases (``plan`` with candidates from the potential; also every sector, ``plan compare``) and
+replay the historical rupee settlement (``settle``). Every number is returned with the dataset
+and period it comes from (``facts``). This layer computes only; the document and its charts are
+written by :mod:`tradegap.report.case_study`."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tempfile
+import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tradegap.analysis.balance import BalanceResult, balance
-from tradegap.analysis.headroom import HeadroomParams, headroom, hs6_detail
+from tradegap.analysis.headroom import HeadroomParams, hs6_detail
+from tradegap.analysis.potential_estimate import estimate_potential
 from tradegap.errors import InputError
-from tradegap.planning import Plan, load_scenario, plan
+from tradegap.planning import Plan, compare, load_scenario, plan
+from tradegap.planning.candidates import candidates_from_potential
 from tradegap.provenance import Provenance
 from tradegap.warehouse import Warehouse
 
 #: The shipped scenarios (the repository's scenarios/ folder).
 SCENARIOS_DIR = Path(__file__).resolve().parents[3] / "scenarios"
 REAL_SCENARIO = SCENARIOS_DIR / "russia-india-real.toml"
+#: Real-data scenarios compared with agri + pharma (every sector; industry only).
+SECTOR_SCENARIOS = (SCENARIOS_DIR / "russia-india-real-all-sectors.toml",
+                    SCENARIOS_DIR / "russia-india-real-industry.toml")
+#: Which input files the warehouse already holds, unchanged (size, mtime): ingest is skipped.
+MANIFEST = "case-study-inputs.json"
 SETTLEMENT_SCENARIO = SCENARIOS_DIR / "settlement-historical.toml"
 
 #: The real files the case study reads, relative to the data directory (../shared/data).
@@ -50,14 +60,45 @@ def _files(data_dir: Path) -> dict[str, Path]:
     return paths
 
 
+def default_home() -> Path:
+    """The case study's persistent warehouse: ``$XDG_CACHE_HOME/tradegap/case-study`` (else
+    ``~/.cache/tradegap/case-study``)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "tradegap" / "case-study"
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
 def build_warehouse(data_dir: str | Path, home: str | Path) -> Warehouse:
-    """Ingest the case study's real files into the warehouse at ``home`` (idempotent: files
-    already ingested are not read again)."""
+    """Ingest the case study's real files into the warehouse at ``home`` with
+    :func:`tradegap.sources.ingest` (what ``tradegap ingest`` calls). Idempotent: a file whose
+    size and modification time match the manifest (``case-study-inputs.json`` in ``home``),
+    and whose datasets are still in the catalogue, is not read again."""
     from tradegap.sources import ingest
 
     wh = Warehouse(Path(home))
+    manifest_path = Path(home) / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    stored = {d.name: d.fingerprint for d in wh.datasets()}
     for src, path in _files(Path(data_dir)).items():
-        ingest(wh, src, [path])
+        seen = manifest.get(src, {})
+        datasets = seen.get("datasets", {})
+        if (seen.get("file") == str(path.resolve()) and seen.get("stamp") == _stamp(path)
+                and datasets and all(stored.get(n) == f for n, f in datasets.items())):
+            continue
+        results = ingest(wh, src, [path])
+        manifest[src] = {"file": str(path.resolve()), "stamp": _stamp(path),
+                         "datasets": {o.dataset.name: o.dataset.fingerprint
+                                      for _, o in results}}
+        tmp = manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        tmp.replace(manifest_path)
     return wh
 
 
@@ -84,56 +125,39 @@ def bilateral_unit_values(data_dir: str | Path, year: int = CURRENT_YEAR) -> pd.
     raw["hs4"] = raw["TNVED"].astype(str).str.zfill(6).str[:4]
     sums = raw.groupby("hs4")[["STOIM", "NETTO"]].sum()
     sums = sums[sums["NETTO"] > 0]
-    return (sums["STOIM"] / sums["NETTO"]).rename("unit_value")
+    return (sums["STOIM"] / sums["NETTO"]).rename(f"India→Russia {year} (mirror NETTO)")
 
 
 def real_candidates(
-    ranking: pd.DataFrame, unit_values: pd.Series | None = None, *, basis: str = "extra",
-    route: str = "sea",
+    wh: Warehouse, unit_values: pd.Series | None = None, *, basis: str = "extra",
+    scenario: Path = REAL_SCENARIO,
 ) -> pd.DataFrame:
-    """The planner's candidates (``CANDIDATE_COLUMNS``) from the combined ranking of
-    :func:`tradegap.analysis.headroom.headroom`: ``untapped`` = ``basis`` (``'extra'``: the
-    realistic estimate min(headroom, gravity); ``'headroom'``: the upper bound),
-    ``market_imports`` = Russia's demand, ``current`` = India's sales to Russia,
-    ``exporter_capacity`` = India's world sales; ``unit_value`` (US$/t) from the bilateral
-    data's NETTO (``unit_values``), else from Russia's demand (value / net weight)."""
-    if basis not in ("extra", "headroom"):
-        raise InputError(f"basis {basis!r} is not 'extra' or 'headroom'", field="basis")
-    r = ranking[ranking["binding"] != "no demand"]
-    r = r[r[basis] > 0]
-    fallback = r["demand"] / (r["demand_net_weight_kg"] / 1000.0)
-    uv = r["product"].map(unit_values) if unit_values is not None else pd.Series(np.nan,
-                                                                                index=r.index)
-    out = pd.DataFrame({
-        "product": r["product"].astype(str),
-        "name": r["name"].fillna(r["product"]),
-        "group": r["group"],
-        "current": r["current"],
-        "untapped": r[basis],
-        "market_imports": r["demand"],
-        "exporter_capacity": r["capacity"],
-        "unit_value": uv.where(uv.notna() & (uv > 0), fallback.replace([np.inf], np.nan)),
-        "unit_value_source": np.where(uv.notna() & (uv > 0), "India→Russia 2024 (mirror NETTO)",
-                                      "Russia's imports (demand net weight)"),
-        "route": route,
-    })
-    return out.reset_index(drop=True)
+    """The real scenario's candidates from the potential
+    (:func:`tradegap.planning.candidates.candidates_from_potential`, as ``plan`` builds them),
+    with the bilateral unit values (US$/t) where known."""
+    from tradegap.planning.candidates import scenario_headroom_params
+
+    sc = load_scenario(scenario)
+    return candidates_from_potential(
+        wh, sc.exporter, sc.market, groups=sc.groups,
+        options=dataclasses.replace(sc.potential_options, basis=basis),
+        headroom_params=scenario_headroom_params(sc), unit_values=unit_values)
 
 
 def real_plan(
-    ranking: pd.DataFrame, *, gap: float | None = None, unit_values: pd.Series | None = None,
+    wh: Warehouse, *, gap: float | None = None, unit_values: pd.Series | None = None,
     basis: str = "extra", scenario: Path = REAL_SCENARIO,
 ) -> Plan:
-    """Solve the real-data scenario (``scenarios/russia-india-real.toml``) on candidates from
-    ``ranking``; ``gap`` replaces the scenario's baseline gap (e.g. measured from the data)."""
+    """Solve a real-data scenario on the warehouse ``wh`` (``plan`` builds the candidates from
+    the potential); ``gap`` replaces the scenario's baseline gap (e.g. measured from the data),
+    ``basis='headroom'`` plans on the upper bound."""
     sc = load_scenario(scenario)
     if gap is not None:
         sc = dataclasses.replace(sc, gap=float(gap))
     if basis != "extra":
         sc = dataclasses.replace(sc, name=f"{sc.name} ({basis} bound)")
-    cands = real_candidates(ranking, unit_values, basis=basis)
-    prov = ranking.attrs.get("provenance") or Provenance()
-    return plan(sc, cands, provenance=prov)
+    cands = real_candidates(wh, unit_values, basis=basis, scenario=scenario)
+    return plan(sc, cands, provenance=cands.attrs.get("provenance") or Provenance())
 
 
 # -- measures ------------------------------------------------------------------------------------
@@ -221,26 +245,77 @@ def _value(facts: list[dict[str, Any]], key: str) -> float | None:
     return next((f["value"] for f in facts if f["key"] == key), None)
 
 
+def _results_key(wh: Warehouse, draws: int) -> str:
+    """What the case study's results depend on: the datasets' versions, the scenario files,
+    the settings and the code (each module's size and modification time)."""
+    import hashlib
+
+    import tradegap
+
+    digest = hashlib.sha256(json.dumps([
+        sorted((d.name, d.fingerprint) for d in wh.datasets()), draws, GROUPS, CURRENT_YEAR,
+        CAPACITY_PERIOD]).encode())
+    for path in (REAL_SCENARIO, *SECTOR_SCENARIOS, SETTLEMENT_SCENARIO):
+        digest.update(path.read_bytes())
+    package = Path(tradegap.__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".toml", ".csv") and "__pycache__" not in path.parts:
+            st = path.stat()
+            digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
+
+
 def case_study(
+    data_dir: str | Path, home: str | Path | None = None, *, draws: int = 200,
+    reuse: bool = True,
+) -> dict[str, Any]:
+    """:func:`compute_case_study`, kept in ``home/cache``: a re-run on the same datasets,
+    scenarios, settings and code reads the results back instead of recomputing them
+    (``reuse=False`` always recomputes). The document is always rendered anew."""
+    import pickle
+
+    data_dir = Path(data_dir)
+    home = Path(home) if home is not None else default_home()
+    wh = build_warehouse(data_dir, home)
+    path = home / "cache" / f"case-study-{_results_key(wh, draws)}.pickle"
+    if reuse and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                result = pickle.load(fh)
+            return {**result, "data_dir": str(data_dir), "reused": str(path)}
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # an unreadable cache entry is recomputed
+    result = compute_case_study(data_dir, home, draws=draws)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("case-study-*.pickle"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return result
+
+
+def compute_case_study(
     data_dir: str | Path, home: str | Path | None = None, *, draws: int = 200,
 ) -> dict[str, Any]:
     """Run the whole case study on the real files in ``data_dir`` (../shared/data): ingest,
-    balance, headroom ranking, the real-data plans (realistic and upper bound) and the historical
-    settlement. ``home``: the warehouse directory (default: a temporary one, removed
-    afterwards). Returns every table and number, each number in ``facts`` with its dataset and
-    period. The document is written by :func:`tradegap.report.case_study.run_case_study`."""
-    if home is None:
-        with tempfile.TemporaryDirectory(prefix="tradegap-case-") as tmp:
-            return case_study(data_dir, Path(tmp) / "wh", draws=draws)
+    balance, export potential (demand method), the real-data plans (realistic and upper bound;
+    every sector and industry for comparison) and the historical settlement. ``home``: the
+    warehouse directory (default: :func:`default_home`, kept between runs). Returns every table
+    and number, each number in ``facts`` with its dataset and period. The document is written by
+    :func:`tradegap.report.case_study.run_case_study`."""
     data_dir = Path(data_dir)
+    home = Path(home) if home is not None else default_home()
     wh = build_warehouse(data_dir, home)
     facts: list[dict[str, Any]] = []
     measured = measure_balance(wh, facts)
     params = scenario_params()
-    ranking = headroom(wh, "IND", "RUS", groups=GROUPS, params=params,
-                       current_year=CURRENT_YEAR, capacity_period=CAPACITY_PERIOD)
-    fuels = headroom(wh, "IND", "RUS", groups=("fuels",), params=params, gravity=False,
-                     current_year=CURRENT_YEAR, capacity_period=CAPACITY_PERIOD)
+    estimate = estimate_potential(wh, "IND", "RUS", GROUPS, headroom_params=params,
+                                  gravity_cache=home / "cache")
+    ranking = estimate.table
+    fuels = estimate_potential(wh, "IND", "RUS", ("fuels",), headroom_params=params,
+                               gravity=False).table
     refined = fuels.set_index("product").loc["2710"]
     _fact(facts, "russia_imports_2710", refined["demand"], "russia-demand", "last12 window",
           "refined petroleum: Russia's imports (lower bound)")
@@ -248,12 +323,22 @@ def case_study(
           "last12 window", f"refined petroleum: Russia's exports; binding: {refined['binding']}")
     gap = _value(facts, "gap_2024")
     uv = bilateral_unit_values(data_dir)
-    plans = {basis: real_plan(ranking, gap=gap, unit_values=uv, basis=basis)
+    plans = {basis: real_plan(wh, gap=gap, unit_values=uv, basis=basis)
              for basis in ("extra", "headroom")}
+    sectors = {"agri+pharma": plans["extra"]}
+    for path in SECTOR_SCENARIOS:
+        sc_plan = real_plan(wh, gap=gap, unit_values=uv, scenario=path)
+        sectors[sc_plan.scenario.name] = sc_plan
+    comparison = compare(*sectors.values())
     sums = ranking[["demand", "current", "capacity", "headroom", "gravity_untapped", "extra"]]
     for col, value in sums.sum().items():
         _fact(facts, f"ranking_total_{col}", value, _ranking_dataset(col),
               _ranking_period(col), "agri + pharma, HS4")
+    for name, p in sectors.items():
+        if name != "agri+pharma":
+            _fact(facts, f"plan_{name}_share_closed", p.summary()["share_closed"],
+                  f"scenario {name}", f"plan year {p.summary()['final_year']}",
+                  "of the 2024 gap; candidates from the potential of its groups")
     for basis, p in plans.items():
         summary = p.summary()
         _fact(facts, f"plan_{basis}_gap_closed_usd", summary["gap_closed_usd"],
@@ -269,8 +354,13 @@ def case_study(
         "ranking": ranking,
         "hs6": hs6_detail(wh, ranking["product"].head(5), current_year=CURRENT_YEAR,
                           capacity_period=CAPACITY_PERIOD, top=2),
-        "candidates": real_candidates(ranking, uv),
+        "candidates": real_candidates(wh, uv),
         "plans": plans,
+        "sectors": sectors,
+        "comparison": comparison,
+        "method": estimate.why,
+        "benchmarks": ranking.attrs.get("benchmarks"),
+        "home": str(home),
         "settlement": settlement,
         "params": ranking.attrs.get("params", {}),
         "provenance": ranking.attrs.get("provenance"),
@@ -283,7 +373,7 @@ def _ranking_dataset(col: str) -> str:
     return {"demand": "russia-demand", "current": MIRROR, "capacity": "india-dgcis",
             "headroom": "russia-demand + russia-customs-mirror + india-dgcis",
             "gravity_untapped": "india-dgcis + CEPII GeoDist + WDI/IMF GDP",
-            "extra": "headroom and gravity combined"}[col]
+            "extra": "russia-demand + russia-customs-mirror + india-dgcis (share benchmark)"}[col]
 
 
 def _ranking_period(col: str) -> str:
@@ -291,7 +381,7 @@ def _ranking_period(col: str) -> str:
             "current": "calendar 2024", "capacity": CAPACITY_PERIOD,
             "headroom": f"last12 / calendar 2024 / {CAPACITY_PERIOD}",
             "gravity_untapped": f"{CAPACITY_PERIOD}, GDP 2024",
-            "extra": "as its two terms"}[col]
+            "extra": f"last12 / calendar 2024 / {CAPACITY_PERIOD}"}[col]
 
 
 def to_payload(result: dict[str, Any]) -> dict[str, Any]:

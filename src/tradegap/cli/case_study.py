@@ -25,13 +25,17 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, "--out", help="Write case-study-russia-india.md and "
                                  "its charts (case-study/) into this directory, e.g. docs/."),
         home: Path = typer.Option(None, "--home", help="Warehouse to ingest into and keep "
-                                  "(default: the global --home, else a temporary one)."),
+                                  "(default: the global --home, else "
+                                  "~/.cache/tradegap/case-study); files already ingested "
+                                  "unchanged are not read again."),
         charts: bool = typer.Option(True, "--charts/--no-charts", help="Write PNG charts "
                                     "beside the markdown."),
         html: bool = typer.Option(False, "--html", help="Also write each chart as "
                                   "self-contained interactive HTML (~4.5 MB each)."),
         ranking: Path = typer.Option(None, "--ranking", help="Also write the headroom ranking "
                                      "to FILE (.csv, .parquet or .json)."),
+        recompute: bool = typer.Option(False, "--recompute", help="Recompute even if the "
+                                       "datasets, scenarios and code are unchanged."),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Russia–India on real data: balance, headroom ranking (agri, pharma), the real-data
@@ -41,7 +45,8 @@ def register(app: typer.Typer) -> None:
         from tradegap.report.format import money, share
 
         with task("Case study: ingesting, measuring, planning, writing"):
-            result = run_case_study(data, out, home or state(ctx).home, charts=charts, html=html)
+            result = run_case_study(data, out, home or state(ctx).home, charts=charts,
+                                    html=html, reuse=not recompute)
         if ranking is not None:
             write_table(result["ranking"], ranking)
         if as_json:
@@ -60,6 +65,9 @@ def register(app: typer.Typer) -> None:
                              "gravity": top["gravity_untapped"].map(money),
                              "extra": top["extra"].map(money)})
         console.print(rich_table(view, title="Top 10 by realistic extra sales"))
+        if result.get("reused"):
+            console.print(f"[dim]datasets, scenarios and code unchanged: results read from "
+                          f"{result['reused']} (--recompute to compute them again)[/]")
         for path in result.get("written", []):
             console.print(f"wrote {path}")
 

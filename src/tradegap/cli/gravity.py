@@ -13,6 +13,7 @@ from tradegap.cli.common import (
     console,
     print_json,
     rich_table,
+    state,
     write_table,
 )
 from tradegap.errors import InputError
@@ -142,10 +143,16 @@ def register(app: typer.Typer) -> None:
 
     @group.command("potential")
     def potential(
+        ctx: typer.Context,
         exports: Path = typer.Argument(
-            ..., help="One exporter's exports: a .csv/.parquet/.dta with product, market (ISO3) "
-            "and value (US$) columns."
+            None, help="One exporter's exports: a .csv/.parquet/.dta with product, market (ISO3) "
+            "and value (US$) columns. Without it: read from the warehouse (--dataset)."
         ),
+        dataset: str = typer.Option(None, "--dataset", help="Warehouse flows dataset with the "
+                                    "exporter's exports to every market (default: the one "
+                                    "with the most markets, e.g. india-dgcis)."),
+        period: str = typer.Option(None, "--period", help="Period of --dataset (default: its "
+                                   "latest year)."),
         exporter: str = typer.Option(..., "--exporter", help="ISO3 of the exporter (distances)."),
         target: str = typer.Option(..., "--target", help="ISO3 of the target market."),
         year: int = typer.Option(..., "--year", help="Year of the markets' GDP."),
@@ -168,7 +175,25 @@ def register(app: typer.Typer) -> None:
         from tradegap.analysis.gravity import load_table
         from tradegap.analysis.gravity_potential import gravity_potential, market_covariates
 
-        frame = load_table(exports, where=where)
+        source = str(exports) if exports is not None else None
+        if exports is None:
+            from tradegap.analysis.potential_estimate import national_exports
+
+            frame, source = national_exports(state(ctx).warehouse(), exporter, dataset=dataset,
+                                             period=period)
+            product_col, market_col, value_col = "product", "market", "value"
+            digits = digits or 4
+            if where:
+                import duckdb
+
+                try:
+                    frame = duckdb.sql(f"SELECT * FROM frame WHERE {where}").df()
+                except duckdb.Error as exc:
+                    raise InputError(f"--where {where!r} does not apply: {exc}",
+                                     field="--where", hint="columns: product, market, "
+                                     "value") from exc
+        else:
+            frame = load_table(exports, where=where)
         if digits and product_col in frame.columns:
             frame[product_col] = frame[product_col].astype(str).str[:digits]
         try:
@@ -180,10 +205,12 @@ def register(app: typer.Typer) -> None:
         except InputError as exc:
             if exc.file:
                 raise
-            raise InputError(exc.reason, file=str(exports), field=exc.field, hint=exc.hint) from exc
+            raise InputError(exc.reason, file=source, field=exc.field, hint=exc.hint) from exc
         if out is not None:
             write_table(ranking, out)
         prov = ranking.attrs["provenance"]
+        if exports is None:
+            prov.datasets = [source or "", *prov.datasets]
         if as_json:
             print_json({"target": target, "ranking": ranking.head(top),
                         "coefficients": ranking.attrs["coefficients"],

@@ -34,6 +34,18 @@ def _candidates(path: Path | None) -> pd.DataFrame | None:
     return read_candidates(path)
 
 
+def _warehouse(ctx: typer.Context, scenario: Path, candidates: Path | None) -> object:
+    """The warehouse, when the scenario builds its candidates from the potential."""
+    if candidates is not None:
+        return None
+    from tradegap.cli.common import state
+    from tradegap.planning import load_scenario
+
+    if load_scenario(scenario).candidates_path is not None:
+        return None
+    return state(ctx).warehouse()
+
+
 def _money_frame(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     shown = frame.copy()
     for c in cols:
@@ -49,6 +61,7 @@ def register(app: typer.Typer) -> None:
 
     @group.command("run")
     def run(
+        ctx: typer.Context,
         scenario: Path = typer.Argument(..., help="Scenario TOML file (see scenarios/)."),
         candidates: Path = CANDIDATES_OPTION,
         as_json: bool = JSON_OPTION,
@@ -58,7 +71,8 @@ def register(app: typer.Typer) -> None:
         """Solve a scenario: the plan per product and year, the balance path, what binds."""
         from tradegap.planning import plan
 
-        result = plan(scenario, _candidates(candidates))
+        result = plan(scenario, _candidates(candidates),
+                      warehouse=_warehouse(ctx, scenario, candidates))
         if out is not None:
             write_table(result.table, out)
         if charts is not None:
@@ -106,6 +120,7 @@ def register(app: typer.Typer) -> None:
 
     @group.command("compare")
     def compare_cmd(
+        ctx: typer.Context,
         scenarios: list[Path] = typer.Argument(..., help="Two or more scenario TOML files."),
         candidates: Path = CANDIDATES_OPTION,
         as_json: bool = JSON_OPTION,
@@ -115,7 +130,8 @@ def register(app: typer.Typer) -> None:
         from tradegap.planning import compare, plan
 
         cands = _candidates(candidates)
-        table = compare(*(plan(s, cands) for s in scenarios))
+        table = compare(*(plan(s, cands, warehouse=_warehouse(ctx, s, candidates))
+                          for s in scenarios))
         if out is not None:
             write_table(table, out)
         if as_json:

@@ -26,6 +26,29 @@ def _view(table: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
+def _demand_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The demand method's ranking at 80 columns: the estimate, the bounds beside it, what binds."""
+    from tradegap.report.format import money, share
+
+    def usd(values: pd.Series) -> list[str]:
+        return [money(v).replace("US$ ", "") for v in values]
+
+    view = pd.DataFrame({
+        "HS4": table["product"],
+        "name": table["name"].fillna("").astype(str).str.slice(0, 18),
+        "imports": usd(table["demand"]),
+        "share": [share(v) for v in table["share_now"]],
+        "bench": [share(v) for v in table["benchmark_share"]],
+        "estimate": usd(table["extra"]),
+        "headroom": usd(table["headroom"]),
+        "gravity": usd(table["gravity_untapped"]),
+        "binds": table["extra_basis"].replace({"share benchmark": "benchmark"}),
+    })
+    if table["gravity_untapped"].isna().all():
+        view = view.drop(columns="gravity")
+    return view
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
 
@@ -39,8 +62,12 @@ def register(app: typer.Typer) -> None:
         top: int = typer.Option(30, "--top", help="Products shown (largest untapped first)."),
         year: int = typer.Option(None, "--year", help="Last year of the averaging window "
                                  "(default: the latest in the data)."),
-        dataset: str = typer.Option(None, "--dataset", help="Flows dataset (world flows by "
-                                    "calendar year, e.g. BACI); needed if there are several."),
+        dataset: str = typer.Option(None, "--dataset", help="World flows dataset for the ITC "
+                                    "method (e.g. BACI); needed if there are several."),
+        method: str = typer.Option(None, "--method", help="itc (world flows) or demand (the "
+                                   "market's own demand); default: what the warehouse allows."),
+        gravity: bool = typer.Option(True, "--gravity/--no-gravity", help="demand method: "
+                                     "also fit the gravity benchmark column (slower)."),
         window: int = typer.Option(3, "--window", help="Years averaged."),
         horizon: int = typer.Option(5, "--horizon", help="Years of projected GDP growth "
                                     "(0: no projection)."),
@@ -62,9 +89,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
     ) -> None:
-        """Export potential, actual exports and untapped potential by product (ITC method:
-        Decreux & Spies 2016), with the provenance of the data."""
+        """Export potential by product with the method the warehouse allows (ITC, Decreux &
+        Spies 2016, on world flows; else the market's own demand), saying which and why."""
         from tradegap.analysis.potential import PotentialParams
+        from tradegap.analysis.potential_estimate import choose_method
         from tradegap.analysis.potential_warehouse import potential
         from tradegap.cli.common import write_table
 
@@ -80,7 +108,20 @@ def register(app: typer.Typer) -> None:
             income_elasticity=income_elasticity, distance_elasticity=distance_elasticity,
         )
         groups = [g.strip() for g in group.split(",") if g.strip()] if group else None
-        result, flows = potential(state(ctx).warehouse(), exporter, market, params, groups, top,
+        wh = state(ctx).warehouse()
+        exporter, market = exporter.upper(), market.upper()
+        chosen = choose_method(wh, exporter, market, "itc" if dataset else method)[0]
+        if chosen == "demand":
+            if displaced or chart is not None:
+                from tradegap.errors import InputError
+
+                raise InputError(
+                    "--displaced and --chart need the ITC method (world flows), which this "
+                    "warehouse does not allow", field="--displaced" if displaced else "--chart",
+                    hint="drop them, or ingest world flows (e.g. tradegap ingest baci …)")
+            _demand(wh, exporter, market, groups, top, gravity, method, as_json, out)
+            return
+        result, flows = potential(wh, exporter, market, params, groups, top,
                                   year=year, dataset=dataset)
         displacement_table = None
         if displaced:
@@ -94,8 +135,9 @@ def register(app: typer.Typer) -> None:
             from tradegap.report.figures import write_html
 
             write_html(top_opportunities(result, top), chart)
+        why = choose_method(wh, exporter, market, "itc")[1]
         if as_json:
-            payload = result.to_dict()
+            payload = {"method": "itc", "why": why, **result.to_dict()}
             if displacement_table is not None:
                 payload["displacement"] = displacement_table
             print_json(payload)
@@ -105,6 +147,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"[bold yellow]{prov.label}[/]")
         title = (f"{result.exporter} → {result.market}: export potential "
                  f"(base {result.year}, ease {result.ease:.3g})")
+        console.print(f"method: {why}")
         console.print(rich_table(_view(result.table), title=title, caption=prov.label))
         for note in prov.notes:
             console.print(f"[dim]{note}[/]")
@@ -124,3 +167,36 @@ def register(app: typer.Typer) -> None:
             console.print(f"chart: {chart}")
         if out is not None:
             console.print(f"table written to {out}")
+
+
+def _demand(wh: object, exporter: str, market: str, groups: list[str] | None, top: int,
+            gravity: bool, method: str | None, as_json: bool, out: Path | None) -> None:
+    """The demand method's output (see :mod:`tradegap.analysis.demand_potential`)."""
+    from tradegap.analysis.potential_estimate import estimate_potential
+    from tradegap.cli.common import write_table
+    from tradegap.report.format import money
+
+    est = estimate_potential(wh, exporter, market, groups, method=method, gravity=gravity)
+    if out is not None:
+        write_table(est.table, out)
+    if as_json:
+        payload = est.to_dict()
+        payload["table"] = est.table.head(top) if top else est.table
+        print_json(payload)
+        return
+    prov = est.provenance
+    if prov.synthetic:
+        console.print(f"[bold yellow]{prov.label}[/]")
+    console.print(f"method: {est.why}")
+    shown = est.table.head(top)
+    groups_txt = ", ".join(est.groups) if est.groups else "all groups"
+    console.print(rich_table(
+        _demand_view(shown), caption=prov.label,
+        title=f"{exporter} → {market}: realistic extra sales, US$ a year ({groups_txt}; "
+              f"total {money(est.total)})"))
+    for r in shown.head(5).itertuples(index=False):
+        console.print(f"[dim]{r.product}: {r.why}[/]")
+    for note in prov.notes:
+        console.print(f"[dim]{note}[/]")
+    if out is not None:
+        console.print(f"table written to {out}")

@@ -51,6 +51,8 @@ class Solved:
     row_value: np.ndarray | None
 
 
+
+
 def solve(built: Built, *, time_limit: float = 120.0, mip_rel_gap: float = 1e-6) -> Solved:
     """Solve ``built`` with HiGHS and return values and (for an LP) duals."""
     h = new_highs()
@@ -125,16 +127,16 @@ class Plan:
         return out
 
 
-def resolve_candidates(scenario: Scenario, candidates: pd.DataFrame | None) -> pd.DataFrame:
+def resolve_candidates(scenario: Scenario, candidates: pd.DataFrame | None,
+                       warehouse: Any = None) -> pd.DataFrame:
+    """The given candidates, else the scenario's file, else (``from potential``) those built
+    from ``warehouse`` by :func:`tradegap.planning.candidates.scenario_candidates`."""
     if candidates is not None:
         return validate_candidates(candidates)
     if scenario.candidates_path is None:
-        raise InputError(
-            "the scenario reads candidates 'from potential' but none were given",
-            file=scenario.file, field="candidates.path",
-            hint="pass candidates=… (e.g. from tradegap's potential step) or set "
-            "candidates.path to a CSV/Parquet file",
-        )
+        from tradegap.planning.candidates import scenario_candidates
+
+        return scenario_candidates(scenario, warehouse)
     return read_candidates(scenario.candidates_path)
 
 
@@ -143,15 +145,20 @@ def plan(
     candidates: pd.DataFrame | None = None,
     *,
     provenance: Provenance | None = None,
+    warehouse: Any = None,
 ) -> Plan:
     """Plan the extra purchases for ``scenario`` (a :class:`Scenario` or a TOML path).
 
     ``candidates`` (see :data:`~tradegap.planning.scenario.CANDIDATE_COLUMNS`) replaces the
     file the scenario names; pass the ``provenance`` of whatever produced them so the plan
-    carries it (and is labelled synthetic if they were)."""
+    carries it (and is labelled synthetic if they were). A scenario whose candidates come
+    ``from potential`` builds them from ``warehouse`` (a :class:`~tradegap.warehouse.Warehouse`)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    cands = resolve_candidates(scenario, candidates)
+    built_from_potential = candidates is None and scenario.candidates_path is None
+    cands = resolve_candidates(scenario, candidates, warehouse)
+    if built_from_potential and provenance is None:
+        provenance = cands.attrs.get("provenance")
     products = product_table(scenario, cands)
     if products.empty:
         raise InputError(
@@ -159,6 +166,8 @@ def plan(
             field="groups.allowed", hint="groups in the candidates: "
             + ", ".join(sorted(set(cands["group"]))))
     notes: list[str] = []
+    if built_from_potential and cands.attrs.get("why"):
+        notes.append(f"candidates from the export potential: {cands.attrs['why']}")
     known = set(cands["group"])
     for issue in scenario.unknown_groups(known):
         notes.append(f"{issue}, which no candidate has (groups: {', '.join(sorted(known))})")
@@ -168,6 +177,7 @@ def plan(
     prov = Provenance(
         sources=["scenario:" + scenario.name],
         datasets=["candidates (given)"] if candidates is not None else
+        ["candidates from potential"] if built_from_potential else
         [str(scenario.candidates_path)],
         periods=[scenario.base_period or str(scenario.base_year)],
         synthetic=scenario.candidates_synthetic and candidates is None,

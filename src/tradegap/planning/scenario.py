@@ -31,8 +31,14 @@ US$ per year; "per year" values are one number or a list with one value per plan
                  share_min = 0.4; share_max = 1.0   # of the extra purchases, each year
     [logistics]  INSTC = 1.5e6                  # tonnes/yr of spare capacity for extra cargo
     [candidates] path = "candidates.csv"        # CSV/Parquet relative to the TOML,
-                                                # or "from potential" (the caller passes them)
+                                                # or "from potential": built from the
+                                                # warehouse (tradegap.planning.candidates)
                  synthetic = false              # true labels every result as synthetic
+                 basis = "extra"                # from potential: extra (realistic) | headroom
+                 method = "demand"              # from potential: itc | demand (default: what
+                                                # the warehouse allows)
+                 gravity = false                # from potential: also fit the gravity column
+                 route = "sea"                  # from potential: every candidate's route
     [solver]     time_limit = 120               # seconds; a MILP then keeps its best plan
                  mip_gap = 1e-6                 # relative MIP gap at which HiGHS may stop
 """
@@ -67,6 +73,27 @@ CANDIDATE_COLUMNS: dict[str, str] = {
     "route": "transport route, e.g. 'sea-suez', 'INSTC', 'air'",
 }
 REQUIRED_CANDIDATE_COLUMNS = ("product", "group", "current", "untapped", "market_imports")
+#: What a scenario's candidates ``from potential`` take as ``untapped``.
+BASES = ("extra", "headroom")
+
+
+@dataclass(frozen=True)
+class PotentialOptions:
+    """How a scenario's candidates come from the potential (its ``[candidates]`` table):
+    ``basis`` ``extra`` (the realistic estimate) or ``headroom`` (the upper bound),
+    ``method`` ``itc`` / ``demand`` / None (what the warehouse allows), ``gravity`` (also fit
+    the gravity column: slower, not used by the plan), ``route`` of every candidate."""
+
+    basis: str = "extra"
+    method: str | None = None
+    gravity: bool = False
+    route: str = "sea"
+
+    def __post_init__(self) -> None:
+        if self.basis not in BASES:
+            raise InputError(f"basis {self.basis!r} is not one of {', '.join(BASES)}",
+                             field="candidates.basis",
+                             hint="extra: the realistic estimate; headroom: the upper bound")
 
 
 @dataclass(frozen=True)
@@ -119,6 +146,7 @@ class Scenario:
     export_path: ExportPath | None = None
     candidates_path: Path | None = None
     candidates_synthetic: bool = False
+    potential_options: PotentialOptions = field(default_factory=lambda: PotentialOptions())
     name: str = "scenario"
     base_period: str = ""
     file: str | None = None
@@ -414,7 +442,7 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
         logistics[route] = r.numbers(v, f"logistics.{route}", horizon, lo=0)
 
     cand = r.table(doc, "candidates", "candidates")
-    r.unknown(cand, {"path", "synthetic"}, "candidates")
+    r.unknown(cand, {"path", "synthetic", "basis", "method", "gravity", "route"}, "candidates")
     cpath = None
     src = r.string(cand, "path", "candidates.path") or FROM_POTENTIAL
     if src != FROM_POTENTIAL:
@@ -424,6 +452,20 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
     synthetic = cand.get("synthetic", False)
     if not isinstance(synthetic, bool):
         raise r.fail("candidates.synthetic", "must be true or false")
+    method = r.string(cand, "method", "candidates.method")
+    if method is not None and method not in ("itc", "demand"):
+        raise r.fail("candidates.method", f"is {method!r}", "use 'itc' or 'demand'")
+    basis = r.string(cand, "basis", "candidates.basis") or "extra"
+    if basis not in BASES:
+        raise r.fail("candidates.basis", f"is {basis!r}", "use 'extra' or 'headroom'")
+    grav = cand.get("gravity", False)
+    if not isinstance(grav, bool):
+        raise r.fail("candidates.gravity", "must be true or false")
+    if cpath is not None and any(k in cand for k in ("basis", "method", "gravity", "route")):
+        raise r.fail("candidates", "basis, method, gravity and route apply only to "
+                     "path = \"from potential\"")
+    options = PotentialOptions(basis=basis, method=method, gravity=grav,
+                               route=r.string(cand, "route", "candidates.route") or "sea")
 
     solver = r.table(doc, "solver", "solver")
     r.unknown(solver, {"time_limit", "mip_gap"}, "solver")
@@ -440,6 +482,7 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
         market_share_max_by_group=ms_by, capacity_share_max=cap_share, ramp_share=ramp_share,
         ramp_usd=ramp_usd, min_size_usd=min_size, sectors=tuple(sectors), logistics=logistics,
         export_path=export_path, candidates_path=cpath, candidates_synthetic=synthetic,
+        potential_options=options,
         name=str(name), base_period=base, file=file, time_limit=time_limit, mip_gap=mip_gap,
     )
 

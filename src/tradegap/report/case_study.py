@@ -15,16 +15,17 @@ from tradegap.report.format import money, share
 
 def run_case_study(
     data_dir: str | Path, out_dir: str | Path | None = None, home: str | Path | None = None,
-    *, charts: bool = True, html: bool = False, draws: int = 200,
+    *, charts: bool = True, html: bool = False, draws: int = 200, reuse: bool = True,
 ) -> dict[str, Any]:
     """Run the case study on the real files in ``data_dir`` (../shared/data) with
     :func:`tradegap.casestudy.case_study` and, with ``out_dir``, write
     ``case-study-russia-india.md`` there and its charts in ``out_dir/case-study/`` (PNG when
     ``charts``; interactive HTML too with ``html``). ``home``: the warehouse directory (default:
-    a temporary one). Returns the results; ``result['written']`` lists the files written."""
+    :func:`tradegap.casestudy.pipeline.default_home`, kept between runs). Returns the results;
+    ``result['written']`` lists the files written."""
     from tradegap.casestudy import case_study
 
-    result = case_study(data_dir, home, draws=draws)
+    result = case_study(data_dir, home, draws=draws, reuse=reuse)
     if out_dir is not None:
         written = write_case_study(result, Path(out_dir), charts=charts, html=html)
         result["written"] = [str(p) for p in written]
@@ -172,6 +173,59 @@ def _facts_table(result: dict[str, Any]) -> str:
     return _table(pd.DataFrame(rows, columns=["number", "value", "dataset", "period", "note"]))
 
 
+def _row(ranking: pd.DataFrame, product: str) -> dict[str, Any]:
+    rows = ranking[ranking["product"] == product]
+    return rows.iloc[0].to_dict() if len(rows) else {}
+
+
+def _group_sum(ranking: pd.DataFrame, group: str) -> float:
+    return float(ranking.loc[ranking["group"] == group, "extra"].sum())
+
+
+def _sector_share(result: dict[str, Any], name: str) -> float | None:
+    plan = result.get("sectors", {}).get(name)
+    return plan.summary()["share_closed"] if plan is not None else None
+
+
+def _bench_products(result: dict[str, Any]) -> int:
+    bench = result.get("benchmarks")
+    return int(bench["products"].sum()) if bench is not None else 0
+
+
+def _bench_table(result: dict[str, Any]) -> str:
+    bench = result.get("benchmarks")
+    if bench is None:
+        return ""
+    return _table(pd.DataFrame({
+        "India's world sales ÷ Russia's imports": [
+            f"{lo:,.2f} – {hi:,.2f}" for lo, hi in zip(bench["ratio_low"], bench["ratio_high"],
+                                                       strict=True)],
+        "products": bench["products"],
+        "benchmark share": bench["benchmark_share"].map(share),
+    }))
+
+
+def _why_list(ranking: pd.DataFrame, top: int = 5) -> str:
+    return "\n".join(f"- {r['product']} ({str(r['name'] or '')[:40].strip()}): {r['why']} → "
+                     f"{usd(r['extra'])}" for _, r in ranking.head(top).iterrows())
+
+
+def _compare_table(result: dict[str, Any]) -> str:
+    table = result.get("comparison")
+    if table is None:
+        return ""
+    mix = [c for c in table.columns if c.startswith("mix_")]
+    shown = pd.DataFrame({
+        "scenario": table["scenario"],
+        "extra purchases, final year": table["gap_closed_usd"].map(usd),
+        "share of the gap closed": table["share_closed"].map(share),
+        "largest groups": [", ".join(f"{c[4:]} {share(r[c])}" for c in sorted(
+            mix, key=lambda c: -(r[c] if pd.notna(r[c]) else 0))[:3] if r[c] and r[c] > 0)
+            for _, r in table.iterrows()],
+    })
+    return _table(shown)
+
+
 def render_markdown(result: dict[str, Any], charts: list[str] | None = None, *,
                     html: bool = False) -> str:
     """The case study as Markdown; ``charts`` names the charts written beside it."""
@@ -198,7 +252,6 @@ def render_markdown(result: dict[str, Any], charts: list[str] | None = None, *,
         f"{p} {str(n or '').split(';')[0][:35].strip().lower()}"
         for p, n in zip(net["product"].head(3), net["name"].head(3), strict=True))
     caps = ", ".join(f"{g} {v:.0%}" for g, v in params.get("share_cap_by_group", {}).items())
-    top = ranking.head(10)
     drivers = result["balance"]["drivers_2024"].head(8)
     driver_rows = pd.DataFrame({
         "HS4": drivers["code"],
@@ -227,17 +280,21 @@ below names its dataset and period; the table at the end lists them all.*
 - On Russia's demand (its imports from the world, a lower bound) and India's capacity (its
   exports to the world), Russia could buy at most **{usd(ranking['headroom'].sum())}** a year
   more Indian agricultural and pharmaceutical products under the share caps of this study
-  (the *headroom*). A gravity model of India's exports to some 200 markets expects Russia to
-  buy only {usd(ranking['gravity_untapped'].sum())} a year more of them than it does; the
-  realistic extra — the smaller of the two bounds, product by product — is
-  **{usd(ranking['extra'].sum())}** a year.
+  (the *headroom*). The **realistic extra** lets India's share of Russia's imports of each
+  product rise to the share India already reaches in Russia in comparable products (those in
+  which India's world sales are as large relative to Russia's imports): **{usd(ranking['extra'].sum())}**
+  a year, of which medicaments (3004) {usd(_row(ranking, '3004').get('extra'))}. A gravity
+  model of India's exports to some 200 markets, blind to Russia's demand for each product,
+  expects {usd(ranking['gravity_untapped'].sum())}; it is shown beside, not used.
 - The planner, ramping these purchases up over five years, closes
   **{share(rs['share_closed'])}** of the 2024 gap by {rs['final_year']}
   ({usd(rs['gap_closed_usd'])} a year) on the realistic estimate, and at most
   **{share(bs['share_closed'])}** ({usd(bs['gap_closed_usd'])}) if every product filled its
   headroom. **Agriculture and pharmaceuticals alone cannot close a ~US$ 60 bn gap**: even the
-  upper bound leaves about nine-tenths of it. Softening it needs other measures too (machinery,
-  chemicals, metals; investment of rupee balances; settlement arrangements).
+  upper bound leaves about nine-tenths of it. The same limits over **every sector** close
+  **{share(_sector_share(result, 'russia-india-real-all-sectors'))}** (industry alone:
+  {share(_sector_share(result, 'russia-india-real-industry'))}); softening the gap needs other
+  measures too (investment of rupee balances; settlement arrangements).
 
 ## 1. The balance and what drives it
 
@@ -275,7 +332,11 @@ calendar 2021). Importers value goods CIF and exporters FOB, goods transit third
 the two customs services classify and time shipments differently; this study uses India's side
 throughout (the only one that covers 2022–2024) and never adds the two.
 
-## 2. Where India could sell more: headroom and gravity
+## 2. Where India could sell more: the market's own demand
+
+Computed by `tradegap potential --exporter IND --market RUS --group agri,pharma` (function
+`tradegap.analysis.potential_estimate.estimate_potential`), which chose its method from what the
+warehouse holds: {result.get('method', '')}.
 
 Scope: agriculture and food (HS 01–24) and pharmaceuticals (HS 30 and the active ingredients
 2936–2941), at HS4 — the level of Russia's demand data. For each product:
@@ -286,49 +347,69 @@ Scope: agriculture and food (HS 01–24) and pharmaceuticals (HS 30 and the acti
 | current | India's sales to Russia | `russia-customs-mirror` | calendar 2024 (the latest complete year) |
 | share now | current / demand | — | mixed periods |
 | capacity | India's exports to the world | `india-dgcis` (DGCI&S, HS8 summed to HS4) | FY2024-25 (April 2024 – March 2025) |
+| supply ratio | capacity / demand | — | — |
+| benchmark share | the share India reaches in Russia in the best tenth of products with a similar supply ratio | all {_bench_products(result)} HS4 products Russia imports (every sector) | as above |
 | gravity untapped | max(expected − actual, 0), PPML on India's exports to ~200 markets | `india-dgcis` + CEPII GeoDist + WDI/IMF GDP 2024 | FY2024-25 |
 
-Formulas (`tradegap.analysis.headroom`):
+Formulas (`tradegap.analysis.demand_potential`, `tradegap.analysis.headroom`; method in
+docs/export-potential.md):
 
-    headroom = max(0, min(s_g × demand, c × capacity) − current)
-    extra    = min(headroom, gravity untapped)      (0 if gravity gives no estimate)
+    headroom = max(0, min(s_g × demand, c × capacity) − current)          (upper bound)
+    target   = min(benchmark share, s_g)
+    extra    = max(0, min(target × demand, c × capacity) − current)      (realistic)
 
 with the share cap s_g = {params.get('share_cap', 0):.0%} of Russia's imports of a product
 ({caps or 'no group exceptions'}: India's generics already lead many markets), c =
-{params.get('capacity_share', 1):.0%} of India's world sales. Two rules give a product no
-headroom whatever India makes: Russia imports less than US$ {params.get('min_demand', 0) / 1e6:g} m
+{params.get('capacity_share', 1):.0%} of India's world sales. Two rules give a product nothing
+whatever India makes: Russia imports less than US$ {params.get('min_demand', 0) / 1e6:g} m
 of it (*no demand*: {no_demand} products here), or Russia exports at least
 {params.get('net_exporter_ratio') or 0:g} times what it imports (*net exporter*: {net_exp}
 products, e.g. {net_examples}). The share caps are read from
 `scenarios/russia-india-real.toml`, so the ranking and the plan use the same limits.
 
-Why combine them: the headroom says how much Russia *can* take (its own imports, India's
-output) but not whether India is competitive there; gravity says how much Russia *should* buy
-from India for its size and distance, but knows nothing of what Russia actually imports — which
-is why a gravity-only ranking put refined petroleum (2710) high for Russia, a product Russia
-exports (here: Russia imports {_m(result, 'russia_imports_2710')} of 2710 and exports
-{_m(result, 'russia_exports_2710')}, `russia-demand`, last 12 months; the net-exporter rule
-gives it no headroom). Both are upper bounds, so the realistic estimate is the smaller. Products exported to
-fewer than {params.get('min_markets', 10)} markets get no gravity estimate and no extra.
+Why this method: structural gravity and the ITC method both make an exporter's share of a
+market's spending on a product rise with its supply of it (Anderson & van Wincoop 2003;
+Decreux & Spies 2016). The warehouse has no world flows, so India's world market share is
+unknown; its world sales *relative to Russia's own imports* are known for every product, and
+so is the share India already holds. Across the {_bench_products(result)} products Russia
+imports, India's share rises steadily with that ratio; the benchmark is the share India reaches
+in the best tenth of products with a similar ratio (a frontier, as in the trade-potential
+literature, Armstrong 2007). The benchmarks:
 
-{chart('headroom-ranking', 'Top products by realistic extra sales (headroom and gravity combined)')}
+{_bench_table(result)}
 
-The top 20 (US$ a year):
+The gravity benchmark is kept as a column: it says what Russia *should* buy from India for
+its size and distance, but knows nothing of what Russia imports of each product. An earlier
+version of this study took min(headroom, gravity) and so gave medicaments (3004) nothing,
+although Russia imports {usd(_row(ranking, '3004').get('demand'))} of them a year and India
+holds {share(_row(ranking, '3004').get('share_now'))}: India already sells Russia more than
+gravity expects for Russia's GDP. Refined petroleum (2710), which a gravity-only ranking put
+high for Russia, is a product Russia exports (Russia imports {_m(result, 'russia_imports_2710')}
+of 2710 and exports {_m(result, 'russia_exports_2710')}, `russia-demand`, last 12 months): the
+net-exporter rule gives it nothing.
+
+{chart('headroom-ranking', 'Top products by realistic extra sales (share benchmark), with the headroom')}
+
+The top 20 (US$ a year; "set by" is what binds each figure):
 
 {_ranking_table(ranking)}
+
+Why these numbers, for the top five:
+
+{_why_list(ranking)}
 
 Totals over {len(ranking)} agri and pharma HS4 products: Russia's imports
 {usd(ranking['demand'].sum())}, India's current sales {usd(ranking['current'].sum())},
 India's world sales {usd(ranking['capacity'].sum())}, headroom {usd(ranking['headroom'].sum())},
-gravity untapped {usd(ranking['gravity_untapped'].sum())}, realistic extra
-{usd(ranking['extra'].sum())}.
+realistic extra {usd(ranking['extra'].sum())} (agri {usd(_group_sum(ranking, 'agri'))},
+pharma {usd(_group_sum(ranking, 'pharma'))}), gravity untapped
+{usd(ranking['gravity_untapped'].sum())}.
 
-Plausibility check (also a test): each of the top 10 has India's world exports of at least
-US$ 100 m (smallest: {usd(top['capacity'].min())}) and Russian imports of at least US$ 25 m
-(smallest: {usd(top['demand'].min())}); no product without Russian demand has any extra.
-Medicaments (3004), Russia's largest agri-pharma import at {usd(ranking.set_index('product').get('demand', pd.Series()).get('3004'))},
-have a large headroom but no gravity untapped: India already sells Russia more than the gravity
-model expects, so the study does not count on more.
+Plausibility check (also a test, `tests/test_potential_real.py`): medicaments (3004), Russia's
+largest agri-pharma import, where India holds a few percent and is a leading world supplier,
+come first; products India already dominates (rice 1006: {share(_row(ranking, '1006').get('share_now'))}
+of Russia's imports; tea 0902: {share(_row(ranking, '0902').get('share_now'))}) get nothing; no
+product without Russian demand has any extra.
 
 {chart('demand-vs-share', "Russia's imports and India's share of them, by HS4")}
 
@@ -341,8 +422,9 @@ headings India makes and already sells to Russia (`russia-customs-mirror` calend
 
 ## 3. The plan: five years of extra purchases
 
-Scenario `scenarios/russia-india-real.toml` (candidates built at run time from the ranking
-above, never committed): pair IND → RUS, base 2024, plan years 2025–2029, baseline gap =
+Scenario `scenarios/russia-india-real.toml`, solved by `tradegap --home WH plan
+scenarios/russia-india-real.toml` (its candidates are built from the potential above,
+`tradegap.planning.candidates.candidates_from_potential`; never committed): pair IND → RUS, base 2024, plan years 2025–2029, baseline gap =
 the 2024 gap measured above ({usd(gap)}), India's share of Russia's imports of each product
 at most {params.get('share_cap', 0):.0%} ({caps}), yearly growth at most 20 % of each
 product's ceiling (five years to reach it), target a floor of 0.1 % with `stop_at_target =
@@ -353,7 +435,7 @@ unit, frozen bovine meat ≈ US$ 3,700: tonnes).
 
 | plan | extra purchases {rs['final_year']} | share of the gap closed |
 |---|---|---|
-| realistic (untapped = min(headroom, gravity)) | {usd(rs['gap_closed_usd'])} | **{share(rs['share_closed'])}** |
+| realistic (untapped = realistic extra) | {usd(rs['gap_closed_usd'])} | **{share(rs['share_closed'])}** |
 | upper bound (untapped = headroom) | {usd(bs['gap_closed_usd'])} | **{share(bs['share_closed'])}** |
 
 {chart('plan-path', 'The gap under the realistic plan, 2025–2029')}
@@ -367,6 +449,13 @@ What binds the upper-bound plan:
 {binding_b}
 
 {chart('plan-path-headroom-bound', 'The gap under the upper-bound plan (every product fills its headroom)')}
+
+**Every sector.** The same limits, with candidates from the potential of every product group
+(`scenarios/russia-india-real-all-sectors.toml`) or of industry only (machinery, chemicals,
+metals, textiles, vehicles: `scenarios/russia-india-real-industry.toml`), compared by `tradegap
+--home WH plan compare scenarios/russia-india-real*.toml`:
+
+{_compare_table(result)}
 
 ## 4. Settlement: where the rupees went (historical scenario)
 

@@ -12,14 +12,14 @@ from tradegap.report.format import money
 
 def headroom_ranking(ranking: pd.DataFrame, top: int = 15) -> go.Figure:
     """For the top products of the combined ranking: India's current sales to Russia, the
-    headroom, the gravity untapped potential and the realistic extra (their minimum), US$ m."""
+    headroom, the gravity untapped potential and the realistic extra (share benchmark), US$ m."""
     r = ranking.head(top).iloc[::-1]
     labels = [f"{p} {(n or '')[:38]}" for p, n in zip(r["product"], r["name"], strict=True)]
     fig = go.Figure()
     for column, name in (("current", "India's sales to Russia, 2024"),
                          ("headroom", "headroom (share cap × demand, capacity)"),
                          ("gravity_untapped", "gravity untapped (FY2024-25)"),
-                         ("extra", "realistic extra = min(headroom, gravity)")):
+                         ("extra", "realistic extra (share benchmark)")):
         fig.add_trace(go.Bar(
             y=labels, x=r[column].fillna(0) / 1e6, name=name, orientation="h",
             customdata=[money(v) for v in r[column]],

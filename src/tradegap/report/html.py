@@ -85,9 +85,12 @@ class ReportOptions:
     notes: list[str] = field(default_factory=list)
 
 
-def default_scenario(a: str, b: str) -> Path | None:
-    """The shipped ``scenarios/all-sectors.toml`` if it exists and is about this pair."""
-    path = SHIPPED_SCENARIOS / "all-sectors.toml"
+def default_scenario(a: str, b: str, wh: Any = None) -> Path | None:
+    """The plan a report shows unless told: on a warehouse of real data only (no synthetic
+    dataset), the shipped real-data scenario ``russia-india-real.toml`` (candidates from the
+    potential); else the demo ``all-sectors.toml``; either only if it is about this pair."""
+    real = wh is not None and not any(d.synthetic for d in wh.datasets())
+    path = SHIPPED_SCENARIOS / ("russia-india-real.toml" if real else "all-sectors.toml")
     if not path.is_file():
         return None
     try:
@@ -110,7 +113,7 @@ def _attempt(label: str, notes: list[str], fn: Callable[[], Any]) -> Any:
 def build_context(wh: Any, a: str, b: str, options: ReportOptions | None = None) -> dict[str, Any]:
     """Everything the report shows, from the same Python API calls the dashboard makes."""
     from tradegap.analysis.balance import balance
-    from tradegap.analysis.potential_warehouse import potential
+    from tradegap.analysis.potential_estimate import choose_method, estimate_potential
 
     opts = options or ReportOptions()
     a, b = a.upper(), b.upper()
@@ -120,8 +123,15 @@ def build_context(wh: Any, a: str, b: str, options: ReportOptions | None = None)
     row = sections.latest_period(bal_result.summary)
     # The deficit side sells more to the surplus side: potential of the deficit side.
     exporter, market = (b, a) if row is None or (row["balance"] or 0) >= 0 else (a, b)
-    pot_result = _attempt("export potential", notes,
-                          lambda: potential(wh, exporter, market, top=None)[0])
+    pot_result = None
+    try:
+        method = choose_method(wh, exporter, market)[0]
+    except TradegapError as exc:
+        method = None
+        notes.append(f"export potential left out: {exc}")
+    if method == "itc":  # world flows: the ITC section; else the demand method's (headroom)
+        pot_result = _attempt("export potential", notes, lambda: estimate_potential(
+            wh, exporter, market).itc)
     pot = sections.potential_section(pot_result, limit=opts.top) if pot_result else None
     hr = None
     view = None
@@ -137,7 +147,7 @@ def build_context(wh: Any, a: str, b: str, options: ReportOptions | None = None)
     plan_result = None
     scenario = opts.scenario
     if scenario is None and opts.plan:
-        scenario = default_scenario(a, b)
+        scenario = default_scenario(a, b, wh)
     if opts.plan and _is_real_scenario(scenario) and view is not None and \
             view.plan is not None:
         # the real-data scenario's candidates come from the headroom ranking: its plan is the
@@ -148,20 +158,25 @@ def build_context(wh: Any, a: str, b: str, options: ReportOptions | None = None)
     elif scenario is not None and opts.plan:
         from tradegap.planning import plan
 
-        plan_result = _attempt("plan", notes, lambda: plan(scenario))
+        plan_result = _attempt("plan", notes, lambda: plan(scenario, warehouse=wh))
         pl = sections.plan_section(plan_result) if plan_result else None
     st = None
     if opts.settlement is not None:
         st = _attempt("settlement", notes, lambda: _settlement(opts, plan_result, notes))
     data = sections.data_section(wh)
-    parts = [bal, pot, hr, pl, st]
-    synthetic = any(p and p["provenance"]["synthetic"] for p in parts)
+    # the report's banner says SYNTHETIC when its data are; a section that reads demo inputs
+    # (a plan on demo candidates, say) is labelled on that section by its provenance
+    synthetic = any(p and p["provenance"]["synthetic"] for p in (bal, pot, hr)) or \
+        bool(data.get("synthetic"))
+    demo_sections = [name for name, p in (("plan", pl), ("settlement", st))
+                     if p and p["provenance"]["synthetic"]]
     return {
         "title": f"{a}–{b} trade imbalance: measures to soften it",
         "a": a, "b": b, "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "bal": bal, "pot": pot, "hr": hr, "pl": pl, "st": st, "data": data,
         "sources": sections.balance_sources(bal_result), "notes": notes,
-        "synthetic": synthetic, "interactive": False, "sortable": False,
+        "synthetic": synthetic, "demo_sections": demo_sections, "interactive": False,
+        "sortable": False,
     }
 
 

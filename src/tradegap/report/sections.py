@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradegap.provenance import SYNTHETIC_LABEL, Provenance
@@ -157,11 +158,40 @@ POTENTIAL_SORTS = {"product": "product", "group": "group", "rca": "rca",
                    "realised": "realised_share"}
 
 
+ITC_COLUMNS = [("product", "HS6", False), ("name", "product", False), ("group", "group", False),
+               ("rca", "RCA", True), ("potential", "potential", True),
+               ("actual", "actual exports", True), ("untapped", "untapped", True),
+               ("realised", "realised", True)]
+DEMAND_COLUMNS = [("product", "HS4", False), ("name", "product", False),
+                  ("group", "group", False), ("market_imports", "market imports", True),
+                  ("actual", "current sales", True), ("realised", "share now", True),
+                  ("benchmark", "benchmark share", True), ("untapped", "realistic extra", True),
+                  ("headroom", "headroom", True), ("binds", "set by", False)]
+
+
+def _itc(result: Any) -> Any:
+    """The ITC result inside an estimate (or the result itself)."""
+    return result.itc if getattr(result, "method", "itc") == "itc" and \
+        hasattr(result, "itc") else result
+
+
 def potential_table(result: Any) -> pd.DataFrame:
-    """The potential table with each product's group (for filtering and display)."""
+    """The potential table with each product's group (for filtering and display): the ITC
+    table, or the demand method's ranking under the same column names (``untapped`` = the
+    realistic extra, ``actual`` = current sales, ``potential`` = their sum)."""
     from tradegap.reference.groups import group_of
 
-    t = result.table.copy()
+    if getattr(result, "method", None) == "demand":
+        r = result.table
+        current = r["current"].fillna(0.0)
+        return pd.DataFrame({
+            "product": r["product"], "name": r["name"], "group": r["group"],
+            "rca": np.nan, "potential": current + r["extra"], "actual": current,
+            "untapped": r["extra"], "realised_share": r["share_now"],
+            "market_imports": r["demand"], "benchmark_share": r["benchmark_share"],
+            "headroom": r["headroom"], "binds": r["extra_basis"], "why": r["why"],
+        })
+    t = _itc(result).table.copy()
     if not t.empty:
         t["group"] = group_of(t["product"]).to_numpy()
     else:
@@ -184,29 +214,56 @@ def filter_potential(table: pd.DataFrame, *, min_untapped: float = 0.0, q: str =
 
 def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int = 50,
                       charts: bool = True) -> dict[str, Any]:
-    """Rows (formatted) and charts of a ``PotentialResult``; ``table`` is a filtered view."""
+    """Rows (formatted) and charts of a potential: a ``PotentialResult`` or a
+    :class:`~tradegap.analysis.potential_estimate.PotentialEstimate` (ITC or demand method);
+    ``table`` is a filtered view of :func:`potential_table`."""
     from tradegap.report import charts_potential as cp
 
     t = potential_table(result) if table is None else table
-    rows = [
-        {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
-         "rca": f"{r['rca']:.2f}", "potential": money(r["potential"]),
-         "actual": money(r["actual"]), "untapped": money(r["untapped"]),
-         "realised": share(r["realised_share"])}
-        for _, r in t.head(limit).iterrows()
-    ]
+    demand = getattr(result, "method", None) == "demand"
+    if demand:
+        rows = [
+            {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+             "market_imports": money(r["market_imports"]), "actual": money(r["actual"]),
+             "realised": share(r["realised_share"]), "benchmark": share(r["benchmark_share"]),
+             "untapped": money(r["untapped"]), "headroom": money(r["headroom"]),
+             "binds": _text(r["binds"]), "why": _text(r["why"])}
+            for _, r in t.head(limit).iterrows()]
+    else:
+        rows = [
+            {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+             "rca": f"{r['rca']:.2f}", "potential": money(r["potential"]),
+             "actual": money(r["actual"]), "untapped": money(r["untapped"]),
+             "realised": share(r["realised_share"])}
+            for _, r in t.head(limit).iterrows()
+        ]
     figs = {}
-    if charts and len(t):
+    if charts and len(t) and demand:
+        from tradegap.report.charts_headroom import headroom_ranking
+
+        ranking = result.table[result.table["product"].isin(t["product"])]
+        figs = {"top": headroom_ranking(ranking.sort_values("extra", ascending=False),
+                                        min(20, len(ranking)))}
+    elif charts and len(t):
+        itc = _itc(result)
         by_untapped = t.sort_values("untapped", ascending=False, kind="stable")
-        shown = type(result)(**{**result.__dict__, "table": by_untapped})
+        shown = type(itc)(**{**itc.__dict__, "table": by_untapped})
         figs = {"top": cp.top_opportunities(shown, min(20, max(len(t), 1))),
                 "scatter": cp.potential_vs_actual(shown)}
+    itc = None if demand else _itc(result)
+    prov = result.provenance
     return {
-        "exporter": result.exporter, "market": result.market, "year": result.year,
-        "ease": f"{result.ease:.3g}", "rows": rows, "count": len(t), "total": len(result.table),
+        "exporter": result.exporter, "market": result.market,
+        "year": itc.year if itc is not None else None,
+        "ease": f"{itc.ease:.3g}" if itc is not None else "",
+        "method": "demand" if demand else "itc",
+        "why": getattr(result, "why", "ITC method (Decreux & Spies 2016)"),
+        "columns": DEMAND_COLUMNS if demand else ITC_COLUMNS,
+        "rows": rows, "count": len(t), "total": len(result.table),
         "shown": len(rows), "untapped_total": money(float(t["untapped"].sum())) if len(t) else
-        money(0.0), "params": result.params.to_dict(), "charts": figs,
-        "provenance": provenance_view(result.provenance),
+        money(0.0), "params": itc.params.to_dict() if itc is not None else
+        dict(result.table.attrs.get("params", {})), "charts": figs,
+        "provenance": provenance_view(prov),
     }
 
 
@@ -394,40 +451,43 @@ class HeadroomView:
         return not self.missing and self.ranking is not None
 
     def missing_message(self) -> str:
-        return (f"the warehouse {self.home} lacks the real datasets "
-                f"{', '.join(self.missing)} that the headroom ranking needs; build them with "
+        return (f"the warehouse {self.home} lacks what the headroom ranking needs: "
+                f"{'; '.join(self.missing)}; build it from the real files with "
                 f"`{headroom_build_command()}`")
 
 
 def headroom_view(wh: Any, exporter: str = "IND", market: str = "RUS",
                   groups: tuple[str, ...] = HEADROOM_GROUPS) -> HeadroomView:
-    """Run the case study's ranking and real-data plan on the warehouse ``wh`` with the case
-    study's settings (share caps from ``scenarios/russia-india-real.toml``, calendar 2024,
-    FY2024-25). The gap is the case study's: the exporter's imports from the market minus its
-    exports to it, calendar 2024, ``russia-customs-mirror``. Nothing is computed when a dataset
-    is missing."""
+    """The export potential by the demand method
+    (:func:`tradegap.analysis.potential_estimate.estimate_potential`, what ``tradegap
+    potential`` calls) with the real scenario's share caps, and the real-data plan
+    (``plan scenarios/russia-india-real.toml`` on this warehouse). The gap is the case study's:
+    the exporter's imports from the market minus its exports to it, calendar 2024,
+    ``russia-customs-mirror``. Nothing is computed when the warehouse lacks the inputs."""
     from tradegap.analysis.balance import balance
-    from tradegap.analysis.headroom import headroom
+    from tradegap.analysis.potential_estimate import demand_inputs, estimate_potential
     from tradegap.casestudy import real_plan, scenario_params
-    from tradegap.casestudy.pipeline import CAPACITY_PERIOD, CURRENT_YEAR, REAL_SCENARIO
+    from tradegap.casestudy.pipeline import REAL_SCENARIO
     from tradegap.planning import load_scenario
 
-    infos = {d.name: d for d in wh.datasets()}
+    inputs, missing = demand_inputs(wh, exporter, market)
     view = HeadroomView(exporter, market, tuple(groups), str(wh.home),
-                        missing=[d for d in HEADROOM_DATASETS if d not in infos])
-    if view.missing:
+                        missing=missing.split("; ") if inputs is None else [])
+    if inputs is None:
         return view
-    view.synthetic = any(infos[d].synthetic for d in HEADROOM_DATASETS)
-    ranking = headroom(wh, exporter, market, groups=view.groups, params=scenario_params(),
-                       current_year=CURRENT_YEAR, capacity_period=CAPACITY_PERIOD)
-    if view.synthetic:
-        ranking.attrs["provenance"].synthetic = True
-    view.ranking = ranking
-    summary = balance(wh, exporter, market, datasets=[GAP_DATASET]).summary.set_index("period")
-    if GAP_YEAR in summary.index and pd.notna(summary.loc[GAP_YEAR, "balance"]):
-        view.gap = -float(summary.loc[GAP_YEAR, "balance"])
-        view.gap_note = (f"{exporter}'s imports from {market} minus its exports to it, "
-                         f"calendar {GAP_YEAR} ({GAP_DATASET})")
+    est = estimate_potential(wh, exporter, market, view.groups, method="demand",
+                             headroom_params=scenario_params())
+    view.synthetic = est.provenance.synthetic
+    view.ranking = est.table
+    view.notes.append(f"method: {est.why}")
+    names = {d.name for d in wh.datasets()}
+    if GAP_DATASET in names:
+        summary = balance(wh, exporter, market, datasets=[GAP_DATASET]).summary.set_index(
+            "period")
+        if GAP_YEAR in summary.index and pd.notna(summary.loc[GAP_YEAR, "balance"]):
+            view.gap = -float(summary.loc[GAP_YEAR, "balance"])
+            view.gap_note = (f"{exporter}'s imports from {market} minus its exports to it, "
+                             f"calendar {GAP_YEAR} ({GAP_DATASET})")
     sc = load_scenario(REAL_SCENARIO)
     if (sc.exporter, sc.market) != (exporter, market):
         view.notes.append(f"no real-data plan: scenario {sc.name!r} is about "
@@ -435,7 +495,7 @@ def headroom_view(wh: Any, exporter: str = "IND", market: str = "RUS",
         return view
     if view.gap is None:
         view.gap_note = f"the scenario's baseline gap ({money(sc.gap)}): no {GAP_YEAR} data"
-    view.plan = real_plan(ranking, gap=view.gap)
+    view.plan = real_plan(wh, gap=view.gap)
     view.notes.append(
         "unit values (US$/t) are taken from the market's import demand (value / net weight); "
         "they enter only tonnage limits, which this scenario does not set")
@@ -467,8 +527,11 @@ def headroom_caveats(view: HeadroomView) -> list[dict[str, str]]:
          f"are the fiscal year {CAPACITY_PERIOD} (April–March)."},
         {"id": "caveat-rounding", "text": f"{e}'s sales to {m} are its own declarations "
          "(mirror rows), rounded to US$ 10,000 per row."},
-        {"id": "caveat-extra", "text": "Realistic extra = min(headroom, gravity untapped); 0 "
-         "where gravity gives no estimate (a product sold to too few markets to fit it)."},
+        {"id": "caveat-extra", "text": f"Realistic extra = {e}'s share of {m}'s imports raised "
+         f"to the share it reaches in the best tenth of comparable products of {m} (those in "
+         f"which its world sales are as large relative to {m}'s imports), under the share cap "
+         "and its world sales; headroom and gravity are bounds shown beside it "
+         "(docs/export-potential.md)."},
     ]
 
 

@@ -92,8 +92,9 @@ async def api_balance(
                        lambda: s.balance(a, b, frequency).to_dict())
 
 
-@router.get("/potential", summary="Export potential by product, filtered and sorted "
-            "(tradegap.analysis.potential_warehouse.potential)")
+@router.get("/potential", summary="Export potential by product, filtered and sorted, by the "
+            "method the warehouse allows (tradegap.analysis.potential_estimate."
+            "estimate_potential: ITC on world flows, else the market's own demand)")
 async def api_potential(
     request: Request, exporter: Country = "IND", market: Country = "RUS",
     group: Groups = None,
@@ -111,10 +112,14 @@ async def api_potential(
         result = s.potential(exporter, market, groups)
         table = filter_potential(potential_table(result), min_untapped=min_untapped, q=q,
                                  sort=sort, order=order)
+        itc = result.itc
         return {
-            "exporter": result.exporter, "market": result.market, "year": result.year,
-            "ease": result.ease, "params": result.params.to_dict(), "count": len(table),
-            "total": len(result.table), "rows": table.head(limit),
+            "exporter": result.exporter, "market": result.market, "method": result.method,
+            "why": result.why, "year": itc.year if itc else None,
+            "ease": itc.ease if itc else None,
+            "params": itc.params.to_dict() if itc else dict(result.table.attrs.get("params",
+                                                                                  {})),
+            "count": len(table), "total": len(result.table), "rows": table.head(limit),
             "provenance": result.provenance.to_dict(),
         }
 

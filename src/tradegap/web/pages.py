@@ -26,6 +26,7 @@ from tradegap.web.api import (
 from tradegap.web.limits import bounded
 from tradegap.web.params import (
     MAX_UNTAPPED,
+    NAME,
     SEARCH,
     Frequency,
     Order,
@@ -181,9 +182,15 @@ def _plan_form(sc: Any) -> dict[str, Any]:
     }
 
 
+#: A scenario by name, or empty: the page's default (real-data scenarios on a real warehouse).
+MaybeScenario = Annotated[str, Query(pattern=r"^$|" + NAME,
+                                     description="a shipped scenario, by name")]
+
+
 @router.get("/plan", response_class=HTMLResponse)
-async def plan_page(request: Request, scenario: Scenario = "all-sectors") -> HTMLResponse:
+async def plan_page(request: Request, scenario: MaybeScenario = "") -> HTMLResponse:
     s = services(request)
+    scenario = scenario or await bounded(s.default_scenario, "plan")
     sc = await bounded(s.plan_scenario, scenario)
     result = await bounded(s.plan, scenario, {})
     pl = sections.plan_section(result)
@@ -248,11 +255,12 @@ async def _settlement(request: Request, scenario: str, draws: int, seed: int,
 
 @router.get("/settlement", response_class=HTMLResponse)
 async def settlement_page(
-    request: Request, scenario: Scenario = "settlement-fund",
+    request: Request, scenario: MaybeScenario = "",
     draws: Annotated[int, Query(ge=0, le=2000)] = 200,
     seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0, plan: PlanName = "",
 ) -> HTMLResponse:
     s = services(request)
+    scenario = scenario or await bounded(s.default_scenario, "settlement")
     st, synthetic = await _settlement(request, scenario, draws, seed, plan)
     return render(request, "settlement.html.j2", page="settlement", st=st, scenario=scenario,
                   scenarios=s.scenario_names("settlement"), draws=draws, seed=seed,

@@ -74,26 +74,54 @@ class Services:
         names = sorted(p.stem for p in self.scenarios_dir.glob("*.toml"))
         if kind == "settlement":
             return [n for n in names if n.startswith("settlement-")]
-        return [n for n in names if not n.startswith("settlement-") and self._self_contained(n)]
+        kinds = {n: self._solvable(n) for n in names if not n.startswith("settlement-")}
+        real_first = self.real_only()
+        return sorted((n for n, k in kinds.items() if k),
+                      key=lambda n: (kinds[n] != ("potential" if real_first else "file"), n))
 
-    def _self_contained(self, name: str) -> bool:
-        """A plan scenario the dashboard can solve on its own: it loads and names its
-        candidates file (not ``from potential``, which needs the case-study pipeline)."""
+    def real_only(self) -> bool:
+        """The warehouse holds data and none of it is synthetic."""
+        infos = self.wh.datasets()
+        return bool(infos) and not any(d.synthetic for d in infos)
+
+    def _solvable(self, name: str) -> str:
+        """How the dashboard can solve a plan scenario: ``file`` (it names its candidates
+        file), ``potential`` (candidates from the potential, which this warehouse allows from
+        real data), or ``''`` (neither)."""
+        from tradegap.analysis.potential_estimate import choose_method
         from tradegap.errors import TradegapError
         from tradegap.planning import load_scenario
 
         assert self.scenarios_dir is not None
         path = self.scenarios_dir / f"{name}.toml"
-        key = ("self-contained", name, path.stat().st_mtime_ns)
+        state = tuple(sorted((d.name, d.fingerprint) for d in self.wh.datasets()))
+        key = ("solvable", name, path.stat().st_mtime_ns, state)
         if key not in self._cache:
             try:
                 sc = load_scenario(path)
-                ok = sc.candidates_path is not None and Path(sc.candidates_path).is_file()
+                if sc.candidates_path is not None:
+                    ok = "file" if Path(sc.candidates_path).is_file() else ""
+                else:  # offered when the potential would read real data only
+                    _, _, reads = choose_method(self.wh, sc.exporter, sc.market,
+                                                sc.potential_options.method)
+                    used = ({reads} if isinstance(reads, str) else
+                            {reads.current_dataset, reads.capacity_dataset})
+                    real = not any(d.synthetic for d in self.wh.datasets() if d.name in used)
+                    ok = "potential" if real else ""
             except TradegapError:
-                ok = False
+                ok = ""
             with self._lock:
                 self._cache[key] = ok
-        return bool(self._cache[key])
+        return str(self._cache[key])
+
+    def default_scenario(self, kind: str) -> str:
+        """The scenario a page opens with: the first offered (real-data ones first on a real
+        warehouse); for settlement, the historical one on a real warehouse."""
+        names = self.scenario_names(kind)
+        if kind == "settlement":
+            prefer = "settlement-historical" if self.real_only() else "settlement-fund"
+            return prefer if prefer in names else (names[0] if names else prefer)
+        return names[0] if names else "all-sectors"
 
     def scenario_path(self, kind: str, name: str) -> Path:
         names = self.scenario_names(kind)
@@ -113,10 +141,13 @@ class Services:
                             lambda: balance(self.wh, a, b, frequency=freq))
 
     def potential(self, exporter: str, market: str, groups: tuple[str, ...] = ()) -> Any:
-        from tradegap.analysis.potential_warehouse import potential
+        """:func:`tradegap.analysis.potential_estimate.estimate_potential` (what ``tradegap
+        potential`` calls): the method the warehouse allows, and why."""
+        from tradegap.analysis.potential_estimate import estimate_potential
 
         def run() -> Any:
-            return potential(self.wh, exporter, market, None, list(groups) or None, None)[0]
+            return estimate_potential(self.wh, exporter, market, list(groups) or None,
+                                      gravity=False)
 
         return self._cached(("potential", exporter, market, groups), run)
 
@@ -127,7 +158,7 @@ class Services:
 
         def run() -> Any:
             sc = load_scenario(path)
-            return plan(dataclasses.replace(sc, **changes) if changes else sc)
+            return plan(dataclasses.replace(sc, **changes) if changes else sc, warehouse=self.wh)
 
         return self._cached(("plan", name, tuple(sorted(changes.items()))), run)
 
@@ -141,7 +172,7 @@ class Services:
         from tradegap.planning.planner import resolve_candidates
 
         sc = self.plan_scenario(name)
-        return sorted(set(resolve_candidates(sc, None)["group"]))
+        return sorted(set(resolve_candidates(sc, None, self.wh)["group"]))
 
     def settlement(self, name: str, draws: int, seed: int) -> Any:
         from tradegap.settlement import load_scenario, simulate
@@ -176,11 +207,7 @@ class Services:
     def plan_choices(self) -> list[str]:
         """Plans the Settlement page offers: the shipped ones and, when the warehouse holds the
         real datasets, the real-data plan."""
-        from tradegap.report.sections import HEADROOM_DATASETS
-
-        names = {d.name for d in self.wh.datasets()}
-        real = [REAL_PLAN] if all(d in names for d in HEADROOM_DATASETS) else []
-        return [*real, *self.scenario_names("plan")]
+        return self.scenario_names("plan")
 
     def settlement_with_plan(self, name: str, draws: int, seed: int, plan_name: str) -> Any:
         """``(baseline, with_plan, comparison, plan)``: the settlement scenario without and
