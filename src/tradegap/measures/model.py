@@ -35,8 +35,11 @@ asset caps ``buy ≤ monthly cap ξ_m``, ``S ≤ stock cap ξ_m``; channel caps 
 **Objective** (minimise, US$m): ``Σ_m idle_rate/12 · B[m]/ξ_m − Σ_a yield_a/12 · S[a,m]/ξ_m +
 Σ spread · conv/ξ + Σ fee · net/ξ + Σ (freight_r / unit_value_k − trade_value · w_k) f[k,r,t]``:
 the cost of idle money, minus what assets earn, plus conversion, netting and freight costs, minus
-what the scenario says a dollar of extra purchases is worth. The LP is the textbook form of
-Dantzig (1963); its duals are the marginal values of the limits (Bertsimas & Tsitsiklis 1997, §4).
+what the scenario says a dollar of extra purchases is worth. Money left idle at the horizon's
+end costs nothing after it, so a drain dearer than the idle cost of the months that remain is not
+used near the end (an end-of-horizon effect to keep in mind when reading the last months). The
+LP is the textbook form of Dantzig (1963); its duals are the marginal values of the limits
+(Bertsimas & Tsitsiklis 1997, §4).
 """
 
 from __future__ import annotations
