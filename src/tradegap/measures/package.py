@@ -32,9 +32,7 @@ def label(sc: MeasuresScenario, key: str) -> str:
     if key.startswith("purchases:"):
         return f"Extra purchases: {key.split(':', 1)[1]}"
     if key.startswith("asset:"):
-        name = key.split(":", 1)[1]
-        kind = next(a.kind for a in sc.assets if a.name == name)
-        return f"{name} ({'government securities' if kind == 'securities' else 'bonds/CP'})"
+        return key.split(":", 1)[1]
     if key == "conversion" and sc.conversion is not None:
         return f"Conversion to {sc.conversion.currency or 'a third currency'}"
     if key == "netting" and sc.netting is not None:

@@ -92,6 +92,24 @@ def resolve(sc: MeasuresScenario, wh: Warehouse) -> tuple[MeasuresScenario, list
         vs = np.array(sc.volume_scale or (1.0,) * T)
         ps = np.array(sc.price_scale or (1.0,) * T)
         changes["crude"] = Crude(tuple(vol * vs), tuple(price * ps), sc.crude.discount)
+    gates = []
+    for i, g in enumerate(sc.gates):
+        if f"gates[{i}].capacity_per_plant_usd" not in sc.from_data:
+            gates.append(g)
+            continue
+        x = pair_products(wh, sc.data.dataset, sc.deficit, sc.surplus, sc.data.year)
+        hit = x["product"].str.startswith(tuple(g.products))
+        sales = float(x.loc[hit, "value"].sum())
+        per = sales / g.registered_plants
+        facts.append({"key": f"gate_{g.name}_sales_usd", "value": sales,
+                      "dataset": sc.data.dataset, "period": f"calendar {sc.data.year}",
+                      "note": f"the deficit side's sales of {', '.join(g.products)}"})
+        facts.append({"key": f"gate_{g.name}_capacity_per_plant_usd", "value": per,
+                      "dataset": sc.data.dataset, "period": f"calendar {sc.data.year}",
+                      "note": f"sales / {g.registered_plants:g} registered plants "
+                      "(ASSUMPTION: a new plant sells like the average one)"})
+        gates.append(dataclasses.replace(g, capacity_per_plant_usd=per))
+    changes["gates"] = tuple(gates)
     return dataclasses.replace(sc, from_data=(), **changes), facts
 
 

@@ -29,9 +29,12 @@ value per plan year; months are ``"YYYY-MM"``. Keys marked * are required::
     [[gates]]     name*, kind (sps | registration | certification | other), products (HS prefixes)
                   and/or groups, eligible_from ("YYYY-MM"), and either plants +
                   capacity_per_plant_usd
-                  (US$ a year per approved plant) or capacity_usd (per year)
-    [[routes]]    name*, cost_per_tonne* (US$), transit_days* (≥ 0), capacity_tonnes (per year;
-                  none = unlimited)
+                  (US$ a year per approved plant; "data" = the deficit side's sales of the gate's
+                  products in the data year / registered_plants) or capacity_usd (per year)
+    [[routes]]    name*, cost_per_tonne* (US$) or cost_per_teu with tonnes_per_teu (a number, or
+                  [tonnes, teu]: a cited pair whose ratio is used), transit_days* (≥ 0),
+                  capacity_tonnes (per year; none = unlimited), used_tonnes (per year: taken by
+                  other cargo; the extra purchases get capacity − used)
     [[assets]]    name*, kind (securities | bonds), yield (per year), monthly_cap_usd (per year),
                   stock_cap_usd, from ("YYYY-MM")
     [investment]  yearly_cap_usd* (per year), from
@@ -85,6 +88,7 @@ class Gate:
     plants: float | None = None
     capacity_per_plant_usd: float | None = None
     capacity_usd: tuple[float, ...] | None = None
+    registered_plants: float | None = None  # plants behind the data year's sales ("data")
 
     def capacity(self, years: int) -> np.ndarray:
         """Yearly capacity (US$), ``inf`` when the gate sets only a date."""
@@ -495,7 +499,7 @@ def scenario_from_dict(  # noqa: C901 - one validation block per section, read t
     for i, g in enumerate(r.array(doc, "gates")):
         p = f"gates[{i}]"
         r.allowed(g, {"name", "kind", "products", "groups", "eligible_from", "plants",
-                      "capacity_per_plant_usd", "capacity_usd", "source"}, p)
+                      "capacity_per_plant_usd", "registered_plants", "capacity_usd", "source"}, p)
         kind = r.text(g, "kind", f"{p}.kind", default="other")
         if kind not in GATE_KINDS:
             raise r.fail(f"{p}.kind", f"is {kind!r}", "use " + ", ".join(GATE_KINDS))
@@ -505,7 +509,19 @@ def scenario_from_dict(  # noqa: C901 - one validation block per section, read t
             raise r.fail(p, "names no products or groups", "give products = [\"0303\"] "
                          "(HS prefixes) and/or groups = [\"fish\"]")
         plants = r.get(g, "plants", f"{p}.plants", lo=0)
-        per = r.get(g, "capacity_per_plant_usd", f"{p}.capacity_per_plant_usd", lo=0)
+        registered = None
+        if g.get("capacity_per_plant_usd") == FROM_DATA:
+            if data is None:
+                raise r.fail(f"{p}.capacity_per_plant_usd", '"data" needs a [data] table')
+            registered = r.get(g, "registered_plants", f"{p}.registered_plants", lo=1,
+                               required=True)
+            if not prods:
+                raise r.fail(f"{p}.products", 'capacity_per_plant_usd = "data" needs the '
+                             "gate's products as HS prefixes")
+            per = math.nan
+            r.from_data.append(f"{p}.capacity_per_plant_usd")
+        else:
+            per = r.get(g, "capacity_per_plant_usd", f"{p}.capacity_per_plant_usd", lo=0)
         if (plants is None) != (per is None):
             raise r.fail(f"{p}.plants", "plants and capacity_per_plant_usd go together")
         cap = r.yearly(g, "capacity_usd", f"{p}.capacity_usd")
@@ -513,18 +529,41 @@ def scenario_from_dict(  # noqa: C901 - one validation block per section, read t
             raise r.fail(f"{p}.capacity_usd", "give capacity_usd or plants, not both")
         gates.append(Gate(r.text(g, "name", f"{p}.name", required=True), kind, prods, grps,
                           r.month(g, "eligible_from", f"{p}.eligible_from", start),
-                          plants, per, cap))
+                          plants, per, cap, registered))
 
     routes = []
     for i, x in enumerate(r.array(doc, "routes")):
         p = f"routes[{i}]"
-        r.allowed(x, {"name", "cost_per_tonne", "transit_days", "capacity_tonnes", "source"}, p)
-        routes.append(Route(r.text(x, "name", f"{p}.name", required=True),
-                            r.get(x, "cost_per_tonne", f"{p}.cost_per_tonne", lo=0,
-                                  required=True),
+        r.allowed(x, {"name", "cost_per_tonne", "cost_per_teu", "tonnes_per_teu", "transit_days",
+                      "capacity_tonnes", "used_tonnes", "source"}, p)
+        if ("cost_per_tonne" in x) == ("cost_per_teu" in x):
+            raise r.fail(f"{p}.cost_per_tonne", "give cost_per_tonne, or cost_per_teu with "
+                         "tonnes_per_teu")
+        if "cost_per_teu" in x:
+            tpt = x.get("tonnes_per_teu")
+            if isinstance(tpt, list) and len(tpt) == 2:
+                tonnes = r.number(tpt[0], f"{p}.tonnes_per_teu[0]", 0)
+                teu = r.number(tpt[1], f"{p}.tonnes_per_teu[1]", 0)
+                if teu <= 0:
+                    raise r.fail(f"{p}.tonnes_per_teu[1]", "must be > 0 (TEU)")
+                tpt = tonnes / teu
+            elif tpt is None:
+                raise r.fail(f"{p}.tonnes_per_teu", "is required with cost_per_teu",
+                             "a number, or [tonnes, teu] from a cited source")
+            else:
+                tpt = r.number(tpt, f"{p}.tonnes_per_teu", 0.1, 40)
+            cost = r.get(x, "cost_per_teu", f"{p}.cost_per_teu", lo=0) / tpt
+        else:
+            cost = r.get(x, "cost_per_tonne", f"{p}.cost_per_tonne", lo=0)
+        cap = r.yearly(x, "capacity_tonnes", f"{p}.capacity_tonnes")
+        used = r.yearly(x, "used_tonnes", f"{p}.used_tonnes")
+        if used is not None:
+            if cap is None:
+                raise r.fail(f"{p}.used_tonnes", "needs capacity_tonnes")
+            cap = tuple(max(0.0, c - u) for c, u in zip(cap, used, strict=True))
+        routes.append(Route(r.text(x, "name", f"{p}.name", required=True), cost,
                             r.get(x, "transit_days", f"{p}.transit_days", lo=0, hi=365,
-                                  required=True),
-                            r.yearly(x, "capacity_tonnes", f"{p}.capacity_tonnes")))
+                                  required=True), cap))
     names = [x.name for x in routes]
     if len(set(names)) != len(names):
         raise r.fail("routes", "two routes share a name")

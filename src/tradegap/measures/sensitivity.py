@@ -93,7 +93,8 @@ def binding_limits(sc: MeasuresScenario, built: Built, sol: Solution) -> list[Li
                 continue
             d = STEP * built.ub[cols] * (built.ub[cols] > 0)
             out.append(Limit(f"{what}", a.name, f"asset:{a.name}", f"raising the {what} of "
-                             f"'{a.name}' by {STEP:.0%} (+US$ {STEP * cap / 1e6:,.0f} m)",
+                             f"'{a.name}' by {STEP:.0%} (+US$ {STEP * cap / 1e6:,.0f} m"
+                             f"{' a month' if what == 'monthly cap' else ''})",
                              cols=cols, d_ub=d, years=sc.years))
     for name, c0, ch in (("investment", lay.inv0, sc.investment),
                          ("conversion", lay.conv0, sc.conversion),
