@@ -171,6 +171,8 @@ def context(result: MeasuresResult) -> dict[str, Any]:
         "closers": closers(result), "assumptions": assumptions(sc.file),
         "figures": figures(result) if result.feasible else {},
         "top_products": top, "generated": dt.date.today().isoformat(),
+        "draws": int(result.bands["draws"].max()) if result.bands is not None
+        and len(result.bands) else 0,
         "money": money, "share": share,
     }
 
