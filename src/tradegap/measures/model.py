@@ -74,6 +74,8 @@ class Layout:
     f0: int
     p0: int
     b0: int
+    a0: int  # payment aggregates A[g,t]: one per (route, month the gates open) and year
+    pair_agg: np.ndarray  # aggregate of each (product, route) pair
     assets: list[tuple[int, int]]  # (buy offset, stock offset) per asset
     inv0: int = -1
     conv0: int = -1
@@ -261,6 +263,14 @@ def build(sc: MeasuresScenario, prods: pd.DataFrame, fx: np.ndarray | None = Non
         per_usd = np.where(freight > 0, freight / uv[pk], 0.0)  # freight per US$ of FOB value
     f_cost = np.repeat(per_usd - sc.trade_value * weight[pk], T)
     f0 = add_cols(f_cost, 0.0, INF)
+    # pairs paid alike (same route, same opening month) share one payment aggregate, so that
+    # the conservation rows carry a few aggregates instead of every product
+    elig = prods["eligible_from"].to_numpy(dtype=int)
+    agg_key = pr.astype(np.int64) * (M + 1) + elig[pk]
+    uniq, pair_agg = np.unique(agg_key, return_inverse=True)
+    G = len(uniq)
+    agg_r, agg_e = (uniq // (M + 1)).astype(int), (uniq % (M + 1)).astype(int)
+    a0 = add_cols(np.zeros(G * T), 0.0, INF)
     share = open_share(prods["eligible_from"].to_numpy(dtype=int), T)  # K × T
     cap = prods["cap"].to_numpy(dtype=float) / MONEY
     ramp = prods["ramp"].to_numpy(dtype=float) / MONEY
@@ -278,7 +288,7 @@ def build(sc: MeasuresScenario, prods: pd.DataFrame, fx: np.ndarray | None = Non
                  else np.full(M, INF))
         stock = add_cols(-a.yield_per_year / MONTHS_PER_YEAR / xi, 0.0, s_cap)
         asset_cols.append((buy, stock))
-    lay = Layout(prods, route_names, pk, pr, f0, p0, b0, asset_cols)
+    lay = Layout(prods, route_names, pk, pr, f0, p0, b0, a0, pair_agg, asset_cols)
     if sc.investment is not None:
         lay.inv0 = add_cols(np.zeros(M), 0.0, monthly(sc.investment.capacity_usd,
                                                       sc.investment.start) * xi)
@@ -304,6 +314,12 @@ def build(sc: MeasuresScenario, prods: pd.DataFrame, fx: np.ndarray | None = Non
     j = np.concatenate([p0 + kt, fcols])
     v = np.concatenate([np.ones(K * T), -np.ones(P * T)])
     rows.add(i, j, v, np.zeros(K * T), np.zeros(K * T), "link", [])
+    # aggregate: A[g,t] − Σ_{pairs in g} f[k,r,t] = 0
+    gt = np.arange(G * T)
+    rows.add(np.concatenate([gt, np.repeat(pair_agg, T) * T + f_t]),
+             np.concatenate([a0 + gt, fcols]),
+             np.concatenate([np.ones(G * T), -np.ones(P * T)]), np.zeros(G * T),
+             np.zeros(G * T), "aggregate", [])
     # ramp: p[k,t] − p[k,t−1] ≤ r_k
     rk = np.flatnonzero(ramp < cap)
     if T > 1 and len(rk):
@@ -341,17 +357,16 @@ def build(sc: MeasuresScenario, prods: pd.DataFrame, fx: np.ndarray | None = Non
         ent_j.append(np.full(len(on), lay.fund_col))
         ent_v.append(sigma[on] * xi[on])
     # payments of purchases: shipments over the open months of year t, paid on arrival
-    elig = prods["eligible_from"].to_numpy(dtype=int)
     lag = np.array([routes[route_names[r]].transit_days / DAYS_PER_MONTH if route_names[r]
                     else 0.0 for r in range(len(route_names))])
     whole, frac = np.floor(lag).astype(int), lag - np.floor(lag)
     ship = (np.arange(T)[:, None] * MONTHS_PER_YEAR + np.arange(MONTHS_PER_YEAR)[None, :])
-    is_open = ship[None, :, :] >= elig[pk][:, None, None]  # P × T × 12
+    is_open = ship[None, :, :] >= agg_e[:, None, None]  # G × T × 12
     n_open = is_open.sum(axis=2, keepdims=True)
     w = np.where(is_open, 1.0 / np.maximum(n_open, 1), 0.0) * sc.plan_settled_share
-    col = (f0 + np.arange(P * T)).reshape(P, T)[:, :, None] * np.ones((1, 1, MONTHS_PER_YEAR),
+    col = (a0 + np.arange(G * T)).reshape(G, T)[:, :, None] * np.ones((1, 1, MONTHS_PER_YEAR),
                                                                        dtype=int)
-    for shift, part in ((whole[pr], 1.0 - frac[pr]), (whole[pr] + 1, frac[pr])):
+    for shift, part in ((whole[agg_r], 1.0 - frac[agg_r]), (whole[agg_r] + 1, frac[agg_r])):
         pay = ship[None, :, :] + shift[:, None, None]
         wt = w * part[:, None, None]
         keep = (pay < M) & (wt > 0)

@@ -85,14 +85,17 @@ def drain_series(sc: MeasuresScenario, built: Built, x: np.ndarray) -> dict[str,
     a = built.matrix
     cons = lay.rows["conservation"]
     out: dict[str, np.ndarray] = {}
-    f_cols = slice(lay.f0, lay.f0 + len(lay.pair_k) * built.T)
-    pay = a[cons][:, f_cols] @ x[f_cols]
-    groups = lay.products["group"].to_numpy()[np.repeat(lay.pair_k, built.T)]
-    sub = a[cons][:, f_cols]
+    T = built.T
+    n_agg = int(lay.pair_agg.max()) + 1 if len(lay.pair_agg) else 0
+    a_cols = slice(lay.a0, lay.a0 + n_agg * T)
+    sub = a[cons][:, a_cols]  # payments per unit of each aggregate
+    f = x[lay.f0:lay.f0 + len(lay.pair_k) * T].reshape(-1, T)
+    groups = lay.products["group"].to_numpy()[lay.pair_k]
     for g in sorted(set(groups)):
-        mask = (groups == g).astype(float)
-        out[f"purchases:{g}"] = sub @ (x[f_cols] * mask)
-    assert np.allclose(sum(out.values(), np.zeros(M)), pay)
+        agg = np.zeros((n_agg, T))
+        on = groups == g
+        np.add.at(agg, lay.pair_agg[on], f[on])
+        out[f"purchases:{g}"] = sub @ agg.ravel()
     for asset, (b, _) in zip(sc.assets, lay.assets, strict=True):
         out[f"asset:{asset.name}"] = x[b:b + M]
     for name, c0 in (("investment", lay.inv0), ("conversion", lay.conv0),
