@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("ingest_baci", "ingest_india", "potential", "pair", "ppml", "planner", "web")
+ORDER = ("ingest_baci", "ingest_india", "potential", "pair", "ppml", "planner", "measures", "web")
 
 
 def main(names: list[str]) -> int:
