@@ -108,3 +108,15 @@ def test_html_and_pdf_briefs(demo, tmp_path: Path):
     first_two = pages[0].extract_text() + pages[1].extract_text()
     assert "The package" in first_two and "Assumptions and sources" in first_two
     assert "Detail" not in first_two
+
+
+def test_public_api_is_callable_before_and_after_importing_the_package():
+    import tradegap
+
+    first = tradegap.measures(DEMO, draws=0, check=False)
+    import tradegap.measures as package  # sets the attribute to the package itself
+
+    assert package is tradegap.measures
+    again = tradegap.measures(DEMO, draws=0, check=False)
+    assert first.status == again.status == "optimal"
+    assert first.residual == again.residual

@@ -10,6 +10,9 @@ conversion to a third currency, multilateral netting) and counter-trade tied to 
 >>> result.package[["measure", "share_trade_gap", "share_idle_gap"]]  # doctest: +SKIP
 """
 
+import sys as _sys
+import types as _types
+
 from tradegap.measures.decompose import decompose, gap_decomposition
 from tradegap.measures.run import MeasuresResult, measures
 from tradegap.measures.scenario import MeasuresScenario, load_scenario, scenario_from_dict
@@ -23,3 +26,15 @@ __all__ = [
     "measures",
     "scenario_from_dict",
 ]
+
+
+class _CallableModule(_types.ModuleType):
+    """``tradegap.measures`` is both this package and the function: importing the package sets
+    the attribute ``tradegap.measures`` to the module, so the module itself must be callable for
+    ``tradegap.measures(...)`` to keep working."""
+
+    def __call__(self, *args: object, **kwargs: object) -> MeasuresResult:
+        return measures(*args, **kwargs)  # type: ignore[arg-type]
+
+
+_sys.modules[__name__].__class__ = _CallableModule
