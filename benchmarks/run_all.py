@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("ingest_baci", "ingest_india", "potential", "pair", "ppml", "planner", "web",
-         "case_study")
+ORDER = ("ingest_baci", "ingest_india", "potential", "pair", "ppml", "planner", "measures",
+         "web", "case_study")
 
 
 def main(names: list[str]) -> int:

@@ -16,10 +16,11 @@ LAYERS = {
     "engine": 4,
     "analysis": 5,
     "planning": 6, "settlement": 6,
-    "casestudy": 7,
-    "report": 8,
-    "web": 9,
-    "cli": 10,
+    "measures": 7,
+    "casestudy": 8,
+    "report": 9,
+    "web": 10,
+    "cli": 11,
 }
 
 

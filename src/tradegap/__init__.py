@@ -31,6 +31,7 @@ _LAZY = {
     "plan": ("tradegap.planning", "plan"),
     "compare_plans": ("tradegap.planning", "compare"),
     "simulate_settlement": ("tradegap.settlement", "simulate"),
+    "measures": ("tradegap.measures", "measures"),
 }
 
 __all__ = ["__version__", *_LAZY]

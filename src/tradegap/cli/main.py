@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "tradegap.cli.balances",
     "tradegap.cli.plan",
     "tradegap.cli.settle",
+    "tradegap.cli.measures",
     "tradegap.cli.serve",
     "tradegap.cli.report",
     "tradegap.cli.case_study",

@@ -67,7 +67,7 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
     the Host header (``tradegap serve`` on 127.0.0.1 allows only local names, which defeats
     DNS rebinding)."""
     from tradegap.report.html import SHIPPED_SCENARIOS
-    from tradegap.web import api, pages
+    from tradegap.web import api, measures_page, pages
 
     app = FastAPI(
         title="tradegap",
@@ -150,5 +150,7 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
         )
 
     app.include_router(api.router)
+    app.include_router(measures_page.api_router)
     app.include_router(pages.router)
+    app.include_router(measures_page.router)
     return app

@@ -41,7 +41,8 @@ _env = environment([TEMPLATES])
 PAGES = (("overview", "/", "Overview"), ("balance", "/balance", "Balance"),
          ("potential", "/potential", "Potential"), ("headroom", "/headroom", "Headroom"),
          ("plan", "/plan", "Plan"),
-         ("settlement", "/settlement", "Settlement"), ("data", "/data", "Data"))
+         ("settlement", "/settlement", "Settlement"), ("measures", "/measures", "Measures"),
+         ("data", "/data", "Data"))
 Period = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,12}$")]
 
 
@@ -54,6 +55,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         "potential": "/potential?" + urlencode({"exporter": context.get("exporter", b),
                                                 "market": context.get("market", a)}),
         "headroom": "/headroom", "plan": "/plan", "settlement": "/settlement",
+        "measures": "/measures",
     }
     base = {"request": request, "pages": PAGES, "links": links, "page": "", "a": a, "b": b,
             "synthetic": False, "interactive": True, "sortable": False, "error": None,
