@@ -11,12 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradegap.analysis.headroom import HeadroomParams, headroom
+from tradegap.analysis.headroom import HeadroomParams
 from tradegap.errors import InputError
 from tradegap.measures.decompose import gap_decomposition
 from tradegap.measures.scenario import Crude, MeasuresScenario
 from tradegap.warehouse import Warehouse
-from tradegap.warehouse.schema import fiscal_year_label
 
 DEFAULT_GROUPS = ("agri", "pharma")
 
@@ -125,39 +124,28 @@ def unit_values(wh: Warehouse, sc: MeasuresScenario) -> pd.Series:
 
 
 def candidates_from_warehouse(wh: Warehouse, sc: MeasuresScenario) -> pd.DataFrame:
-    """The planner's candidate table from the warehouse's headroom ranking (demand vs current
-    sales vs capacity, combined with gravity: :func:`tradegap.analysis.headroom.headroom`):
-    ``untapped`` = the realistic estimate ``extra``, ``market_imports`` = the market's demand,
-    ``current`` = current sales, ``exporter_capacity`` = the exporter's world sales, unit values
-    from the bilateral data (else the demand's net weight). The single place to rewire when
-    planning scenarios build their own candidates from the potential."""
+    """The planner's candidate table from the export potential the warehouse allows, through
+    planning's public :func:`tradegap.planning.candidates.candidates_from_potential` (the same
+    function ``plan`` uses for scenarios that read ``from potential``): ``untapped`` = the
+    realistic estimate, unit values from the bilateral data (else the demand's net weight)."""
+    from tradegap.planning.candidates import candidates_from_potential
+    from tradegap.planning.scenario import PotentialOptions
+
     d = sc.data
     lim = sc.limits
     params = HeadroomParams(share_cap=float(lim.get("market_share_max", 0.30)),
                             share_cap_by_group=dict(lim.get("market_share_max_by_group",
                                                             {"pharma": 0.40})),
                             capacity_share=float(lim.get("capacity_share_max", 1.0)))
-    ranking = headroom(wh, sc.deficit, sc.surplus, groups=sc.groups or DEFAULT_GROUPS,
-                       params=params, current_year=d.year,
-                       capacity_period=fiscal_year_label(d.year),
-                       current_dataset=d.dataset)
-    r = ranking[(ranking["binding"] != "no demand") & (ranking["extra"] > 0)]
-    uv = r["product"].map(unit_values(wh, sc))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fallback = (r["demand"] / (r["demand_net_weight_kg"] / 1000.0)).replace(np.inf, np.nan)
-    good = uv.notna() & (uv > 0)
-    out = pd.DataFrame({
-        "product": r["product"].astype(str), "name": r["name"].fillna(r["product"]),
-        "group": r["group"], "current": r["current"], "untapped": r["extra"],
-        "market_imports": r["demand"], "exporter_capacity": r["capacity"],
-        "unit_value": uv.where(good, fallback),
-        "unit_value_source": np.where(good, f"{d.dataset} {d.year} value/tonnes",
-                                      "market's demand value / net weight"),
-        "route": "any",
-    }).reset_index(drop=True)
-    out = out[out["unit_value"] > 0].reset_index(drop=True)
-    out.attrs["provenance"] = ranking.attrs.get("provenance")
-    return out
+    uv = unit_values(wh, sc).rename(f"{d.dataset} {d.year} value/tonnes")
+    out = candidates_from_potential(
+        wh, sc.deficit, sc.surplus, groups=sc.groups or DEFAULT_GROUPS,
+        options=PotentialOptions(basis="extra", route="any"), headroom_params=params,
+        unit_values=uv)
+    keep = out["unit_value"].notna() & (out["unit_value"] > 0)
+    result = out[keep].reset_index(drop=True)
+    result.attrs.update(out.attrs)
+    return result
 
 
 def gap_decomposition_from_warehouse(wh: Warehouse, sc: MeasuresScenario,
