@@ -18,11 +18,13 @@ Bank). ``g_k`` spreads rough chapter shares of world trade over each chapter's p
 (lognormal dispersion), ``A_ik`` and ``B_jk`` are lognormal exporter capabilities and importer
 tastes. Sparsity: pair ij ships ``n_ij = min(K, α·M_ij^0.5)`` products (α set so that the
 counts add up to the requested flows per year, then rounded systematically so the total is
-exact), drawn from the exporter's capability-ranked list with a stable per-pair hash, so a
-pair's product set barely changes from year to year.
+exact), drawn from a window of the exporter's ranked list (size-weighted: a nested extensive margin)
+with a stable per-pair hash, so a pair's product set barely changes from year to year. Small
+worlds trade about one product per 100 flows so that products have dozens of exporters; the
+statistics and their target ranges are in docs/demo-world.md.
 
 Calibration: the pairs IND→RUS and RUS→IND are generated from product templates and scaled to
-the official totals; crude oil (HS 270900) is 84 % of Russia's sales to India in 2024.
+the official totals, spread within each template part as their world shares imply; crude oil (HS 270900) is 84 % of Russia's sales to India in 2024.
 Quantities are in tonnes, from a synthetic unit value per product (crude oil: the Brent price).
 """
 
