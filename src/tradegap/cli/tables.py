@@ -185,7 +185,8 @@ class Output:
 
         def natural(c: str) -> int:
             longest_word = max((len(w) for w in names[c].split()), default=1)
-            return max([longest_word, *(len(t) for t in texts[c])])
+            two_lines = (len(names[c]) + 1) // 2  # a header wraps over two lines at most
+            return max([longest_word, two_lines, *(len(t) for t in texts[c])])
 
         name_cols = [c for c in shown if kinds[c] in MIN_WIDTH]
         while True:
