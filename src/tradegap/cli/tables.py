@@ -14,7 +14,7 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 import typer
@@ -24,8 +24,10 @@ from rich.table import Table
 
 from tradegap.errors import InputError
 
-Kind = Literal["money", "share", "number", "integer", "year", "ratio", "text", "name", "code",
-               "country"]
+#: What a column holds: money (US$; ``money:INR`` for another currency), share, number,
+#: integer, year, ratio, text, name (cut at a word), code, country.
+Kind = str
+NUMERIC_KINDS = ("money", "share", "number", "integer", "ratio")
 FORMATS = ("table", "csv", "markdown")
 #: Names are never cut shorter than this (countries: their code and a word); optional
 #: columns give way first.
@@ -69,6 +71,8 @@ def cell(value: Any, kind: Kind) -> str:
         return "—"
     if kind == "money":
         return money(float(value))
+    if kind.startswith("money:"):
+        return money(float(value), currency=kind.split(":", 1)[1])
     if kind == "share":
         return share(float(value))
     if kind == "year":
@@ -216,7 +220,7 @@ class Output:
                       padding=(0, 1), title_justify="left", header_style="bold")
         for c in shown:
             w = name_widths.get(c, natural(c))
-            right = kinds[c] in ("money", "share", "number", "integer", "ratio")
+            right = kinds[c].split(":")[0] in NUMERIC_KINDS
             table.add_column(names[c], justify="right" if right else "left",
                              min_width=w, max_width=w, overflow="fold")
         for i in range(len(texts[keep[0]]) if keep else 0):
@@ -238,7 +242,7 @@ def _markdown(title: str | None, header: list[str], rows: list[list[str]],
     def esc(text: str) -> str:
         return text.replace("|", "\\|")
 
-    align = ["---:" if k in ("money", "share", "number", "integer", "ratio") else "---"
+    align = ["---:" if k.split(":")[0] in NUMERIC_KINDS else "---"
              for k in kinds]
     lines = [f"**{esc(title)}**", ""] if title else []
     lines.append("| " + " | ".join(esc(h) for h in header) + " |")
