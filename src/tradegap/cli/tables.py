@@ -199,9 +199,14 @@ class Output:
             room = width - fixed - overhead
             need_names = sum(min(natural(c), MIN_WIDTH[kinds[c]])
                              for c in name_cols if c in shown)
-            if room >= need_names or not optional:
+            if room >= need_names:
                 break
-            drop = optional.pop()
+            if optional:
+                drop = optional.pop()
+            elif len(shown) > 2:  # still too wide: the rightmost columns give way too
+                drop = shown[-1]
+            else:
+                break
             shown.remove(drop)
             hidden.append(drop)
         name_widths: dict[str, int] = {}
