@@ -74,7 +74,7 @@ def test_balance_table_output_labels_synthetic(demo_home: Path) -> None:
     result = runner.invoke(app, ["--home", str(demo_home), "balance", "RUS", "IND"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("SYNTHETIC (demo world)")
-    assert "63.8" in result.output and "Top drivers" in result.output
+    assert "63.8" in result.output and "What drives the balance" in result.output
 
 
 def test_unknown_output_format_is_a_clear_error(demo_home: Path, tmp_path: Path) -> None:

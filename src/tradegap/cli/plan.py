@@ -144,7 +144,8 @@ def register(app: typer.Typer) -> None:
         from tradegap.planning import compare, plan
 
         cands = _candidates(candidates)
-        table = compare(*(plan(s, cands) for s in scenarios))
+        results = [plan(s, cands) for s in scenarios]
+        table = compare(*results)
         if out is not None:
             write_table(table, out)
         if as_json:
@@ -153,6 +154,8 @@ def register(app: typer.Typer) -> None:
         from tradegap.cli.tables import cell
 
         printer = Output(fmt, console)
+        for result in results:
+            printer.synthetic(result.provenance)
         rows: dict[str, list[str]] = {}
         for _, r in table.iterrows():
             values = {

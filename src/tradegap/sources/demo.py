@@ -24,7 +24,8 @@ worlds trade about one product per 100 flows so that products have dozens of exp
 statistics and their target ranges are in docs/demo-world.md.
 
 Calibration: the pairs IND→RUS and RUS→IND are generated from product templates and scaled to
-the official totals, spread within each template part as their world shares imply; crude oil (HS 270900) is 84 % of Russia's sales to India in 2024.
+the official totals, spread within each template part as their world shares imply; crude oil
+(HS 270900) is 84 % of Russia's sales to India in 2024.
 Quantities are in tonnes, from a synthetic unit value per product (crude oil: the Brent price).
 """
 
