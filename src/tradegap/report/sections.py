@@ -302,6 +302,24 @@ def settlement_section(result: Any, charts: bool = True) -> dict[str, Any]:
 # --------------------------------------------------------------------------- data
 
 
+#: A dataset's periods are listed one by one up to this many; beyond, summed by year.
+MAX_PERIOD_ROWS = 24
+
+
+def periods_by_year(per: pd.DataFrame) -> pd.DataFrame:
+    """Monthly (or finer) rows of a dataset summary summed by year: rows and value added,
+    products the largest of any period in the year."""
+    year = per["period"].astype(str).str[:4]
+    grouped = per.assign(period=year).groupby("period", sort=True)
+    out = grouped.agg(rows=("rows", "sum"), value_usd=("value_usd", "sum"),
+                      products=("products", "max"), months=("rows", "size")).reset_index()
+    unit = "months" if per["period"].astype(str).str.fullmatch(r"\d{4}-\d{2}").all() \
+        else "periods"
+    out["period"] = [f"{p} ({m} {unit})" for p, m in zip(out["period"], out["months"],
+                                                         strict=True)]
+    return out
+
+
 def data_section(wh: Any) -> dict[str, Any]:
     """What the warehouse holds: datasets, their sources, rows set aside and provenance."""
     from tradegap.warehouse.inspect import dataset_summary, list_datasets
@@ -314,6 +332,9 @@ def data_section(wh: Any) -> dict[str, Any]:
                 continue
             per = d.get("per_period")
             periods = []
+            summarised = isinstance(per, pd.DataFrame) and len(per) > MAX_PERIOD_ROWS
+            if summarised:
+                per = periods_by_year(per)
             if isinstance(per, pd.DataFrame):
                 for _, r in per.iterrows():
                     periods.append({"period": _text(r.get("period")),
@@ -332,7 +353,7 @@ def data_section(wh: Any) -> dict[str, Any]:
                 "products": _text(d.get("products")),
                 "provenance_notes": list(prov.get("notes", [])),
                 "provenance_datasets": list(prov.get("datasets", [])),
-                "periods": periods,
+                "periods": periods, "periods_summarised": bool(summarised),
             })
     return {"home": str(wh.home), "datasets": datasets,
             "synthetic": any(d["synthetic"] for d in datasets)}
