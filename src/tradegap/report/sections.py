@@ -208,6 +208,20 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
 # --------------------------------------------------------------------------- plan
 
 
+def plan_status(feasible: bool, status: str, share_closed: float | None,
+                target: float | None) -> tuple[str, str]:
+    """A plan's status as a colour class and words: "good" only when it meets its target;
+    a solved plan that closes little of the gap is a warning, not a success."""
+    if not feasible:
+        return "bad", "no plan meets every limit" if status == "infeasible" else status
+    closed = share_closed or 0.0
+    if target is not None and closed + 1e-9 >= target:
+        return "good", f"meets the target: closes {share(closed)} of the gap"
+    if closed < 0.05:
+        return "warn", f"solved, but closes only {share(closed)} of the gap"
+    return "warn" if target is not None else "good", f"closes {share(closed)} of the gap"
+
+
 def plan_section(plan: Any, charts: bool = True) -> dict[str, Any]:
     """Status, path, mix, binding constraints and the products of a ``Plan``."""
     from tradegap.report import charts_plan
@@ -252,9 +266,13 @@ def plan_section(plan: Any, charts: bool = True) -> dict[str, Any]:
         figs = {"path": charts_plan.balance_path(plan)}
         if not plan.mix.empty:
             figs["mix"] = charts_plan.mix_bars(plan)
+    status_class, status_text = plan_status(plan.feasible, plan.status,
+                                            _num(summary["share_closed"]),
+                                            sc.target_share[-1] if sc.target_share else None)
     return {
         "name": sc.name, "exporter": sc.exporter, "market": sc.market,
-        "status": plan.status, "feasible": plan.feasible,
+        "status": plan.status, "feasible": plan.feasible, "status_class": status_class,
+        "status_text": status_text,
         "closed": money(summary["gap_closed_usd"]), "share_closed": share(
             summary["share_closed"]), "final_year": summary["final_year"], "path": path,
         "mix": mix, "binding": binding, "products": products, "infeasible": infeasible,
