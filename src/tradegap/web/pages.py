@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from tradegap.report import sections
@@ -37,6 +38,22 @@ from tradegap.web.params import (
 TEMPLATES = Path(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False)
 _env = environment([TEMPLATES])
+
+
+def _downloads(path: str, key: str, **params: Any) -> Markup:
+    """CSV and Excel links for table ``key`` of API ``path`` (the same JSON the API returns)."""
+    from tradegap.web.downloads import download_link
+
+    params = {k: v for k, v in params.items() if str(v) != ""}  # undefined in a template
+    csv_url = download_link(path, params, key, "csv")
+    xlsx_url = download_link(path, params, key, "xlsx")
+    return Markup('<p class="downloads" data-table="{k}">Download this table: '
+                  '<a href="{c}" download data-format="csv">CSV</a> · '
+                  '<a href="{x}" download data-format="xlsx">Excel</a></p>').format(
+                      k=key, c=csv_url, x=xlsx_url)
+
+
+_env.globals["downloads"] = _downloads
 PAGES = (("overview", "/", "Overview"), ("balance", "/balance", "Balance"),
          ("potential", "/potential", "Potential"), ("headroom", "/headroom", "Headroom"),
          ("plan", "/plan", "Plan"),
