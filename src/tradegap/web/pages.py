@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -84,9 +83,32 @@ def error_page(request: Request, status: int, message: str, hint: str | None) ->
                   title=f"Error {status}")
 
 
-def _invalid(field: str, exc: ValidationError) -> RequestValidationError:
-    errors = [{**e, "loc": ("body", field, *e.get("loc", ()))} for e in exc.errors()]
-    return RequestValidationError(errors)
+#: The Plan form's boxes, as the form labels them, with their range in percent.
+PLAN_FORM_FIELDS = {
+    "target_share": ("target: share of the gap closed", "0 to 100 %"),
+    "market_share_max": ("market-share cap", "1 to 100 %"),
+    "ramp_share": ("ramp-up per year", "1 to 100 % of potential"),
+    "groups": ("groups allowed", "the groups listed"),
+    "scenario": ("scenario", "a shipped scenario"),
+}
+
+
+def plan_form_message(exc: ValidationError) -> str:
+    """A validation error of the Plan form in the form's own words and units (percent)."""
+    parts = []
+    for e in exc.errors():
+        field = str(e.get("loc", ("",))[0])
+        label, allowed = PLAN_FORM_FIELDS.get(field, (field.replace("_", " "), ""))
+        value = e.get("input")
+        if isinstance(value, float) and field.endswith(("_share", "_max")):
+            shown = f"{value * 100:g} %"
+        elif value is None or value == "":
+            shown = "empty"
+        else:
+            shown = str(value)
+        parts.append(f"“{label}” must be {allowed} (it was {shown})." if allowed
+                     else f"“{label}”: {e.get('msg', 'invalid')}.")
+    return " ".join(parts) or "The form could not be read."
 
 
 # --------------------------------------------------------------------------- overview, balance
@@ -237,7 +259,9 @@ async def plan_results(request: Request) -> HTMLResponse:
             ramp_share=pct("ramp_pct"), groups=form.get("groups") or None,
         )
     except ValidationError as exc:
-        raise _invalid("plan", exc) from exc
+        return error_page(request, 422, plan_form_message(exc),
+                          "percentages run from 0 to 100; leave a box empty to keep the "
+                          "scenario's own value")
     result = await bounded(services(request).plan, settings.scenario, settings.changes())
     pl = sections.plan_section(result)
     return render(request, "plan_results.html.j2", pl=pl, partial=True,
