@@ -53,3 +53,13 @@ def country_label(iso3: str) -> str:
         return country_name(str(iso3))
     except Exception:  # noqa: BLE001 - a label must never fail a table
         return str(iso3)
+
+
+def short(text: str, width: int = 36) -> str:
+    """``text`` in at most ``width`` characters, cut at a word with "…"."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space >= width // 2 else head).rstrip(" ,;:(-") + "…"
