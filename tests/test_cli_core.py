@@ -89,13 +89,13 @@ def test_unknown_output_format_is_a_clear_error(demo_home: Path, tmp_path: Path)
             "RUS",
             "IND",
             "--out",
-            str(tmp_path / "x.xlsx"),
+            str(tmp_path / "x.txt"),
         ],
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 2
-    assert "unknown output format '.xlsx'" in proc.stderr and "--out" in proc.stderr
+    assert "unknown output format '.txt'" in proc.stderr and "--out" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

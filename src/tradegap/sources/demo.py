@@ -324,9 +324,8 @@ def active_products(w: World, count: int, templates: list[dict[str, float]]) -> 
     keep = np.zeros(K, dtype=bool)
     size = w.log_g + _rng(0, 5).gumbel(0, ACTIVE_SIZE_NOISE, K)  # some small products too
     keep[np.argsort(-size, kind="stable")[:k_active]] = True
-    codes = pd.Series(w.codes)
-    for prefix in {p for t in templates for p in t}:
-        pool = np.flatnonzero(codes.str.startswith(prefix).to_numpy())
+    for prefix in sorted({p for t in templates for p in t}):
+        pool = np.flatnonzero(_prefix_mask(w, prefix))
         keep[pool[np.argsort(-w.log_g[pool], kind="stable")[:3]]] = True
     return np.flatnonzero(keep)
 
@@ -370,9 +369,9 @@ def _special_pair(w: World, n: int, total: float, template: dict[str, float],
     K = len(w.codes)
     entry = np.full(K, -1)
     prefixes = sorted(template, key=len)  # longer prefixes assigned last, so they win
-    codes = pd.Series(w.codes)
+    masks = {p: _prefix_mask(w, p) for p in prefixes}
     for e, p in enumerate(prefixes):
-        entry[codes.str.startswith(p).to_numpy()] = e
+        entry[masks[p]] = e
     shares = np.array([template[p] for p in prefixes] + [max(1.0 - sum(template.values()), 0)])
     entry[entry < 0] = len(prefixes)
     inactive = np.ones(K, dtype=bool)
@@ -390,9 +389,9 @@ def _special_pair(w: World, n: int, total: float, template: dict[str, float],
             pools[e] = np.flatnonzero(entry == e)
         if pools[e].size > 0:
             continue
-        mine = set(group[codes.str.startswith(p).to_numpy()]) - {"other"}
+        mine = set(group[masks[p]]) - {"other"}
         kin = [f for f, q in enumerate(prefixes) if pools[f].size > 0
-               and mine & set(group[codes.str.startswith(q).to_numpy()])]
+               and mine & set(group[masks[q]])]
         target = max(kin, key=lambda f: shares[f]) if kin else other
         shares[target] += shares[e]
         shares[e] = 0.0
@@ -424,10 +423,25 @@ def _special_pair(w: World, n: int, total: float, template: dict[str, float],
     return np.concatenate(chosen), np.concatenate(values)
 
 
+_CACHE: dict[tuple[int, str], np.ndarray] = {}
+
+
 def _groups(w: World) -> np.ndarray:
+    """Product group of every product (cached per world)."""
     from tradegap.reference.groups import group_of
 
-    return np.asarray(group_of(pd.Series(w.codes)).values, dtype=object)
+    key = (id(w.codes), "")
+    if key not in _CACHE:
+        _CACHE[key] = np.asarray(group_of(pd.Series(w.codes)).values, dtype=object)
+    return _CACHE[key]
+
+
+def _prefix_mask(w: World, prefix: str) -> np.ndarray:
+    """Which products start with ``prefix`` (cached per world)."""
+    key = (id(w.codes), prefix)
+    if key not in _CACHE:
+        _CACHE[key] = pd.Series(w.codes).str.startswith(prefix).to_numpy()
+    return _CACHE[key]
 
 
 def _expected(exporter: np.ndarray, importer: np.ndarray, product: np.ndarray,
