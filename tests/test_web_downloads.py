@@ -71,3 +71,15 @@ def test_each_download_equals_the_api_json(client, page: str) -> None:  # type: 
 def test_unknown_table_and_bad_names_are_refused(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/balance?a=RUS&b=IND&download=nothing.csv").status_code == 404
     assert client.get("/api/balance?a=RUS&b=IND&download=../x.exe").status_code == 422
+
+
+def test_plan_settings_in_the_url_give_the_same_view(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/plan?scenario=agri-pharma-only&target_pct=12&ramp_pct=30")
+    assert page.status_code == 200
+    assert re.search(r'id="target_pct"[^>]*value="12(\.0)?"', page.text)
+    assert re.search(r'id="ramp_pct"[^>]*value="30(\.0)?"', page.text)
+    plain = client.get("/plan?scenario=agri-pharma-only").text
+    status = re.compile(r'id="plan-status"[^>]*>([^<]+)<')
+    assert status.search(page.text).group(1) != status.search(plain).group(1)
+    bad = client.get("/plan?scenario=agri-pharma-only&target_pct=250")
+    assert bad.status_code == 422 and "0 to 100 %" in bad.text and "250 %" in bad.text

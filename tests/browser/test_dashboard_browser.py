@@ -164,4 +164,9 @@ def test_one_synthetic_banner_after_resolving_a_plan(server: str, page: object) 
     assert pg.locator(".banner-synthetic").count() == 1  # type: ignore[attr-defined]
     status = pg.locator("#plan-status")  # type: ignore[attr-defined]
     assert "of the gap" in status.inner_text()
+    assert "target_pct=12" in pg.url  # type: ignore[attr-defined]
+    shown = status.inner_text()
+    pg.reload(wait_until="networkidle")  # type: ignore[attr-defined]
+    assert pg.input_value("#target_pct") in ("12", "12.0")  # type: ignore[attr-defined]
+    assert pg.locator("#plan-status").inner_text() == shown  # type: ignore[attr-defined]
     assert pg.errors == []  # type: ignore[attr-defined]

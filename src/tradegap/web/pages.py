@@ -220,14 +220,38 @@ def _plan_form(sc: Any) -> dict[str, Any]:
 
 
 @router.get("/plan", response_class=HTMLResponse)
-async def plan_page(request: Request, scenario: Scenario = "all-sectors") -> HTMLResponse:
+async def plan_page(request: Request, scenario: Scenario = "all-sectors",
+                    target_pct: float | None = None, market_share_pct: float | None = None,
+                    ramp_pct: float | None = None,
+                    groups: Annotated[list[str] | None, Query(max_length=20)] = None,
+                    ) -> HTMLResponse:
+    """The Plan page; the form's settings in the URL (as the page writes them after a
+    re-solve) are applied, so a bookmarked or reloaded view is the same view."""
     s = services(request)
     sc = await bounded(s.plan_scenario, scenario)
-    result = await bounded(s.plan, scenario, {})
+    form = _plan_form(sc)
+    changes: dict[str, object] = {}
+    if any(v is not None for v in (target_pct, market_share_pct, ramp_pct)) or groups:
+        try:
+            settings = PlanSettings(
+                scenario=scenario,
+                target_share=None if target_pct is None else target_pct / 100,
+                market_share_max=None if market_share_pct is None else market_share_pct / 100,
+                ramp_share=None if ramp_pct is None else ramp_pct / 100, groups=groups or None)
+        except ValidationError as exc:
+            return error_page(request, 422, plan_form_message(exc),
+                              "percentages run from 0 to 100")
+        changes = settings.changes()
+        form |= {k: v for k, v in (("target_pct", target_pct),
+                                    ("market_share_pct", market_share_pct),
+                                    ("ramp_pct", ramp_pct)) if v is not None}
+        if groups:
+            form["groups"] = list(groups)
+    result = await bounded(s.plan, scenario, changes)
     pl = sections.plan_section(result)
     candidate_groups = await bounded(s.plan_groups, scenario)
     return render(request, "plan.html.j2", page="plan", pl=pl, scenario=scenario,
-                  scenarios=s.scenario_names("plan"), form=_plan_form(sc),
+                  scenarios=s.scenario_names("plan"), form=form,
                   candidate_groups=candidate_groups,
                   synthetic=result.provenance.synthetic, a=sc.market, b=sc.exporter)
 
