@@ -159,7 +159,8 @@ def test_one_synthetic_banner_after_resolving_a_plan(server: str, page: object) 
     pg.goto(server + "/plan?scenario=agri-pharma-only", wait_until="networkidle")  # type: ignore[attr-defined]
     pg.fill("#target_pct", "12")  # type: ignore[attr-defined]
     pg.click("#plan-solve")  # type: ignore[attr-defined]
-    pg.wait_for_timeout(500)  # type: ignore[attr-defined]
+    pg.wait_for_function("location.search.includes('target_pct=12')",  # type: ignore[attr-defined]
+                         timeout=60000)
     pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     assert pg.locator(".banner-synthetic").count() == 1  # type: ignore[attr-defined]
     status = pg.locator("#plan-status")  # type: ignore[attr-defined]
