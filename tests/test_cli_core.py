@@ -74,7 +74,7 @@ def test_balance_table_output_labels_synthetic(demo_home: Path) -> None:
     result = runner.invoke(app, ["--home", str(demo_home), "balance", "RUS", "IND"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("SYNTHETIC (demo world)")
-    assert "63.8" in result.output and "Top drivers" in result.output
+    assert "63.8" in result.output and "What drives the balance" in result.output
 
 
 def test_unknown_output_format_is_a_clear_error(demo_home: Path, tmp_path: Path) -> None:
@@ -89,13 +89,13 @@ def test_unknown_output_format_is_a_clear_error(demo_home: Path, tmp_path: Path)
             "RUS",
             "IND",
             "--out",
-            str(tmp_path / "x.xlsx"),
+            str(tmp_path / "x.txt"),
         ],
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 2
-    assert "unknown output format '.xlsx'" in proc.stderr and "--out" in proc.stderr
+    assert "unknown output format '.txt'" in proc.stderr and "--out" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

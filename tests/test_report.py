@@ -102,6 +102,29 @@ def test_pdf_report_has_the_same_sections(home: Path, tmp_path: Path) -> None:
     assert "SYNTHETIC" in text
     images = sum(len(page.images) for page in reader.pages)
     assert images >= 6  # the charts, as PNGs
+    _check_pdf_layout(reader)
+
+
+def _check_pdf_layout(reader) -> None:  # type: ignore[no-untyped-def]
+    """Contents with page numbers and links, a running header and "Page i of n" on every
+    page, PDF bookmarks, sentences rather than link labels."""
+    pages = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    n = len(pages)
+    assert n >= 3
+    for i, text in enumerate(pages, start=1):
+        assert f"Page {i} of {n}" in text, (i, text[-200:])
+        assert "SYNTHETIC demo data" in text, i  # the running header names the data
+    first = pages[0]
+    assert "Contents" in first
+    assert re.search(r"Data and provenance\s*(?:\. )*\.?\s*\d+", first)  # a page number
+    links = [a.get_object() for a in reader.pages[0].get("/Annots") or []]
+    internal = [a for a in links if a.get("/Subtype") == "/Link" and (
+        "/Dest" in a or a.get("/A", {}).get("/S") == "/GoTo")]
+    assert len(internal) >= 5
+    assert reader.outline  # bookmarks from the headings
+    text = " ".join(pages)
+    assert "The balance and what drives it: balance." not in text
+    assert re.search(r"In \d{4}, RUS sold IND US\$ [\d.]+ bn of goods", text)
 
 
 def test_report_shows_the_settlement_with_and_without_the_plan(home: Path,

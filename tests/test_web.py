@@ -172,7 +172,8 @@ def test_numbers_are_range_checked(client: TestClient) -> None:
         r = client.post("/api/plan", json=body)
         assert r.status_code == 422 and "error" in r.json(), body
     r = client.post("/plan/results", data={"target_pct": "250"}, headers=HTML)
-    assert r.status_code == 422 and "target_share" in r.text
+    assert r.status_code == 422 and "target: share of the gap closed" in r.text
+    assert "0 to 100 %" in r.text and "250 %" in r.text and "target_share" not in r.text
 
 
 def test_oversized_bodies_get_413(client: TestClient) -> None:

@@ -113,3 +113,61 @@ def test_headroom_page_says_what_is_missing(server: str, page: object) -> None:
     assert pg.locator("nav a[data-nav=headroom].active").count() == 1  # type: ignore[attr-defined]
     _shot(pg, "headroom-missing")
     assert pg.errors == []  # type: ignore[attr-defined]
+
+
+#: Elements that stick out past the right edge of the viewport, outside any scroll container.
+WIDER_THAN_VIEWPORT = """() => {
+  const vw = document.documentElement.clientWidth, out = [];
+  const clipped = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+    const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden')
+      return true; } return false; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > vw + 1 && !clipped(el))
+      out.push(el.tagName + (el.id ? '#' + el.id : '') + ' ' + Math.round(r.right));
+  }
+  return {scroll: document.documentElement.scrollWidth, vw, out: out.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_fits_a_phone(server: str, browser: object, path: str) -> None:
+    """At 390 × 844 the nav wraps, tables scroll inside their card, nothing is wider than
+    the screen, and there are no console errors."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        pg.goto(server + path, wait_until="networkidle")
+        if pg.locator(".tg-chart").count():
+            pg.wait_for_selector(".tg-chart .main-svg", timeout=15000)
+        fit = pg.evaluate(WIDER_THAN_VIEWPORT)
+        _shot(pg, "phone" + (path.replace("/", "-") if path != "/" else "-overview"))
+        assert fit["scroll"] <= fit["vw"] and not fit["out"], fit
+        nav = pg.locator("header.tg-top nav").bounding_box()
+        assert nav is not None and nav["x"] + nav["width"] <= 391
+        assert pg.locator(".banner-synthetic").count() <= 1
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_one_synthetic_banner_after_resolving_a_plan(server: str, page: object) -> None:
+    pg = page
+    pg.goto(server + "/plan?scenario=agri-pharma-only", wait_until="networkidle")  # type: ignore[attr-defined]
+    pg.fill("#target_pct", "12")  # type: ignore[attr-defined]
+    pg.click("#plan-solve")  # type: ignore[attr-defined]
+    pg.wait_for_function("location.search.includes('target_pct=12')",  # type: ignore[attr-defined]
+                         timeout=60000)
+    pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    assert pg.locator(".banner-synthetic").count() == 1  # type: ignore[attr-defined]
+    status = pg.locator("#plan-status")  # type: ignore[attr-defined]
+    assert "of the gap" in status.inner_text()
+    assert "target_pct=12" in pg.url  # type: ignore[attr-defined]
+    shown = status.inner_text()
+    pg.reload(wait_until="networkidle")  # type: ignore[attr-defined]
+    assert pg.input_value("#target_pct") in ("12", "12.0")  # type: ignore[attr-defined]
+    assert pg.locator("#plan-status").inner_text() == shown  # type: ignore[attr-defined]
+    assert pg.errors == []  # type: ignore[attr-defined]

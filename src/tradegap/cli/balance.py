@@ -13,44 +13,38 @@ from tradegap.cli.common import (
     OUT_OPTION,
     console,
     print_json,
-    rich_table,
     state,
 )
-from tradegap.report.format import money, share
+from tradegap.cli.tables import FORMAT_OPTION, Kind, Output
+
+SUMMARY_MONEY = ("exports", "imports", "balance", "official_exports", "official_imports",
+                 "headline_balance")
+SUMMARY_SHARES = ("exports_coverage", "imports_coverage", "imports_fuel_share",
+                  "exports_fuel_share")
+SUMMARY_LABELS = {"official_exports": "official exports", "official_imports": "official imports",
+                  "headline_balance": "headline balance", "exports_coverage": "exports coverage",
+                  "imports_coverage": "imports coverage", "imports_fuel_share": "fuel in imports",
+                  "exports_fuel_share": "fuel in exports"}
 
 
-def _summary_view(s: pd.DataFrame) -> pd.DataFrame:
+def _summary_view(s: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Kind], list[str]]:
+    """The summary table (raw values), its column kinds and its notes, each note once."""
     partial = s["partial"].eq(True) if "partial" in s else pd.Series(False, index=s.index)
-    periods = [f"{p} (partial)" if x else p for p, x in zip(s["period"], partial, strict=True)]
+    periods = [f"{p} (partial)" if x else str(p)
+               for p, x in zip(s["period"], partial, strict=True)]
     view = pd.DataFrame({"period": periods})
-    for column in (
-        "exports",
-        "imports",
-        "balance",
-        "official_exports",
-        "official_imports",
-        "headline_balance",
-    ):
+    kinds: dict[str, Kind] = {"period": "year"}
+    for column in SUMMARY_MONEY + SUMMARY_SHARES:
         if column in s and s[column].notna().any():
-            view[column] = [money(v) for v in s[column]]
-    for column in (
-        "exports_coverage",
-        "imports_coverage",
-        "imports_fuel_share",
-        "exports_fuel_share",
-    ):
-        if column in s and s[column].notna().any():
-            view[column.replace("_", " ")] = [share(v) for v in s[column]]
-    notes = []
+            view[column] = s[column].to_numpy()
+            kinds[column] = "money" if column in SUMMARY_MONEY else "share"
+    notes: list[str] = []
     for _, row in s.iterrows():
-        parts = [
-            str(row[c])
-            for c in ("exports_note", "imports_note", "balance_note")
-            if c in s and isinstance(row[c], str) and row[c]
-        ]
-        notes.append("; ".join(dict.fromkeys(p for part in parts for p in part.split("; "))))
-    view["notes"] = notes
-    return view
+        for c in ("exports_note", "imports_note", "balance_note"):
+            text = row[c] if c in s else None
+            if isinstance(text, str) and text and text not in notes:
+                notes.append(text)
+    return view, kinds, notes
 
 
 def register(app: typer.Typer) -> None:
@@ -88,6 +82,7 @@ def register(app: typer.Typer) -> None:
         charts: Path = CHARTS_OPTION,
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Exports, imports, balance and turnover by period; composition, drivers,
         concentration, unit values and the mirror gap."""
@@ -115,90 +110,83 @@ def register(app: typer.Typer) -> None:
             payload["charts"] = [str(p) for p in written]
             print_json(payload)
             return
-        _print(result, top)
+        printer = Output(fmt, console)
+        _print(result, top, printer)
         for path in written:
-            console.print(f"chart: {path}")
+            printer.message(f"chart: {path}")
         if out is not None:
-            console.print(f"summary written to {out}")
+            printer.message(f"summary written to {out}")
 
 
-def _clip(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def _passed_over(sources: pd.DataFrame) -> pd.DataFrame:
-    """Datasets passed over, one row per dataset, side and reason, with their periods."""
-    if sources.empty or "chosen" not in sources:
-        return pd.DataFrame()
-    skipped = sources[~sources["chosen"].astype(bool)]
-    rows = []
-    for (dataset, side, reason), group in skipped.groupby(
-        ["dataset", "side", "reason"], sort=False
-    ):
-        periods = list(group["period"])
-        shown = periods[0] if len(periods) == 1 else f"{periods[0]} … {periods[-1]}"
-        rows.append(
-            {"dataset": dataset, "side": side, "periods": f"{shown} ({len(periods)})",
-             "why": str(reason).removeprefix("passed over ")}
-        )
-    return pd.DataFrame(rows)
-
-
-def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
-    from tradegap.analysis.balance import latest_complete
-    from tradegap.reference.countries import country_name
+def _print(result, top: int, printer: Output) -> None:  # type: ignore[no-untyped-def]
+    from tradegap.report.format import product_label
 
     prov = result.provenance
-    caption = prov.label
-    if prov.synthetic:
-        console.print(f"[bold yellow]{prov.label}[/]")
-    names = {c: _name(c, country_name) for c in (result.a, result.b)}
-    console.print(
-        rich_table(
-            _summary_view(result.summary),
-            title=f"{names[result.a]}–{names[result.b]} balance (seen from {result.a})",
-            caption=caption,
-        )
-    )
-    for note in result.notes:
-        console.print(f"[yellow]{note}[/]")
+    printer.synthetic(prov)
+    view, kinds, notes = _summary_view(result.summary)
+    optional = [c for c in ("exports_coverage", "imports_coverage", "official_imports",
+                            "official_exports", "headline_balance", "exports_fuel_share",
+                            "imports_fuel_share") if c in view][::-1]
+    printer.table(view, f"{_named(result.a)} and {_named(result.b)}: trade balance seen from "
+                  f"{_named(result.a)}", kinds=kinds, labels=SUMMARY_LABELS, optional=optional)
+    for note in dict.fromkeys([*notes, *result.notes]):
+        printer.note(note)
+    from tradegap.analysis.balance import latest_complete
+    from tradegap.report.format import money
+
     head = latest_complete(result.summary)
     if head is not None:
-        console.print(
+        printer.message(
             f"Latest complete period {head['period']}: exports {money(head['exports'])}, "
-            f"imports {money(head['imports'])}, balance {money(head['balance'])}"
-        )
+            f"imports {money(head['imports'])}, balance {money(head['balance'])}")
     else:
-        console.print("[yellow]No complete period: every period above is partial.[/]")
+        printer.note("No complete period: every period above is partial.")
     skipped = _passed_over(result.sources)
     if not skipped.empty:
-        console.print(rich_table(skipped, title="Datasets passed over"))
+        printer.table(skipped, "Datasets passed over", kinds={"why": "name"})
     if not result.drivers.empty:
         periods = list(dict.fromkeys(result.drivers["period"]))
         latest = head["period"] if head is not None and head["period"] in periods else periods[-1]
         d = result.drivers[result.drivers["period"] == latest].head(top)
-        view = pd.DataFrame(
-            {
-                "code": d["code"],
-                "name": [_clip(n) for n in d["name"].fillna("")],
-                "net": [money(v) for v in d["net"]],
-                "contribution": [share(v) for v in d["contribution"]],
-            }
-        )
-        console.print(rich_table(view, title=f"Top drivers of the balance, {latest}"))
+        drivers = pd.DataFrame({
+            "code": d["code"].to_numpy(),
+            "name": [product_label(c, n) for c, n in zip(d["code"], d["name"], strict=True)],
+            "net": d["net"].to_numpy(),
+            "contribution": d["contribution"].to_numpy(),
+        })
+        printer.table(drivers, f"What drives the balance, {latest}",
+                      kinds={"code": "code", "name": "name", "net": "money",
+                             "contribution": "share"},
+                      labels={"code": "product", "net": "net exports",
+                              "contribution": "share of balance"})
     if not result.concentration.empty:
         c = result.concentration
         last = head["period"] if head is not None else c["period"].iloc[-1]
-        c = c[c["period"] == last].copy()
-        c["hhi_normalised"] = c["hhi_normalised"].round(3)
-        c["top_share"] = [share(v) for v in c["top_share"]]
-        c = c[["side", "period", "products", "hhi_normalised", "top_code", "top_share"]]
-        console.print(rich_table(c, title=f"Concentration (normalised HHI over HS6), {last}"))
+        c = c[c["period"] == last]
+        conc = pd.DataFrame({
+            "side": c["side"].to_numpy(), "period": c["period"].astype(str).to_numpy(),
+            "products": c["products"].to_numpy(), "hhi": c["hhi_normalised"].to_numpy(),
+            "top": [f"{code} {product_label(code)}" for code in c["top_code"]],
+            "top_share": c["top_share"].to_numpy(),
+        })
+        printer.table(conc, f"How concentrated each side is (HS6, {last})",
+                      kinds={"period": "year", "products": "integer", "hhi": "ratio",
+                             "top": "name", "top_share": "share"},
+                      labels={"hhi": "HHI (0–1)", "top": "largest product",
+                              "top_share": "its share"})
     if not result.mirror_totals.empty:
         m = result.mirror_totals.copy()
-        for col in ("exporter_declared", "importer_declared", "gap"):
-            m[col] = [money(v) for v in m[col]]
-        console.print(rich_table(m, title="Mirror: exporter- vs importer-declared"))
+        kinds_m: dict[str, Kind] = {col: "money" for col in
+                                    ("exporter_declared", "importer_declared", "gap")}
+        printer.table(m, "Mirror: what the exporter declared against what the importer did",
+                      kinds=kinds_m)
+
+
+def _named(iso3: str) -> str:
+    from tradegap.report.format import country_label
+
+    name = country_label(iso3)
+    return iso3 if name == iso3 else f"{name} ({iso3})"
 
 
 def _name(code: str, lookup) -> str:  # type: ignore[no-untyped-def]
@@ -224,3 +212,21 @@ def _write_charts(result, directory: Path) -> list[Path]:  # type: ignore[no-unt
         },
         directory,
     )
+
+
+def _passed_over(sources: pd.DataFrame) -> pd.DataFrame:
+    """Datasets passed over, one row per dataset, side and reason, with their periods."""
+    if sources.empty or "chosen" not in sources:
+        return pd.DataFrame()
+    skipped = sources[~sources["chosen"].astype(bool)]
+    rows = []
+    for (dataset, side, reason), group in skipped.groupby(
+        ["dataset", "side", "reason"], sort=False
+    ):
+        periods = list(group["period"])
+        shown = periods[0] if len(periods) == 1 else f"{periods[0]} … {periods[-1]}"
+        rows.append(
+            {"dataset": dataset, "side": side, "periods": f"{shown} ({len(periods)})",
+             "why": str(reason).removeprefix("passed over ")}
+        )
+    return pd.DataFrame(rows)

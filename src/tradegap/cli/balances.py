@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 
-from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
+from tradegap.cli.common import JSON_OPTION, console, print_json, state
 from tradegap.cli.engine_options import DATASET_OPTION, ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
+from tradegap.cli.tables import FORMAT_OPTION, Output, country_with_code
 
 
 def _years(text: str | None) -> tuple[int, int] | None:
@@ -40,7 +42,8 @@ def register(app: typer.Typer) -> None:
         top: int = typer.Option(20, "--top", help="Pairs shown (largest imbalance first)."),
         as_json: bool = JSON_OPTION,
         out: Path = typer.Option(None, "--out", help="Write every row to FILE (.parquet or "
-                                 ".csv, written by the engine; .json via pandas)."),
+                                 ".csv, written by the engine; .json or .xlsx via pandas)."),
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Balance, turnover, trade intensity, Grubel–Lloyd and HHI of every pair that trades,
         per year, from one world dataset."""
@@ -49,7 +52,8 @@ def register(app: typer.Typer) -> None:
 
         keep = [c.strip().upper() for c in countries.split(",") if c.strip()] if countries \
             else None
-        engine_out = out if out is not None and out.suffix.lower() != ".json" else None
+        engine_out = (out if out is not None and out.suffix.lower() not in (".json", ".xlsx")
+                      else None)
         result = balances(state(ctx).warehouse(), years=_years(years), countries=keep,
                           dataset=dataset, engine=engine, out=engine_out, master=spark_master,
                           memory_limit=memory_limit)
@@ -61,14 +65,27 @@ def register(app: typer.Typer) -> None:
                         "provenance": result.provenance.to_dict(),
                         "table": result.table if out is None else None})
             return
-        if result.provenance.synthetic:
-            console.print(f"[bold yellow]{result.provenance.label}[/]")
+        printer = Output(fmt, console)
+        printer.synthetic(result.provenance)
         if result.table is not None:
             t = result.table
-            view = t.loc[t["balance"].abs().nlargest(top).index,
-                         ["a", "b", "year", "exports", "imports", "balance", "intensity", "gl",
-                          "hhi_exports"]]
-            console.print(rich_table(view, title=f"Largest imbalances ({len(t):,} pair-years, "
-                                     f"{result.engine})", caption=result.provenance.label))
+            rows = t.loc[t["balance"].abs().nlargest(top).index]
+            view = pd.DataFrame({
+                "economy": [country_with_code(c) for c in rows["a"]],
+                "partner": [country_with_code(c) for c in rows["b"]],
+                "year": rows["year"].to_numpy(),
+                "balance": rows["balance"].to_numpy(),
+                "exports": rows["exports"].to_numpy(),
+                "imports": rows["imports"].to_numpy(),
+                "intensity": rows["intensity"].to_numpy(),
+                "Grubel–Lloyd": rows["gl"].to_numpy(),
+                "HHI of exports": rows["hhi_exports"].to_numpy(),
+            })
+            printer.table(view, f"Largest imbalances ({len(t):,} pair-years, {result.engine})",
+                          kinds={"economy": "country", "partner": "country", "year": "year",
+                                 "balance": "money", "exports": "money", "imports": "money",
+                                 "intensity": "number", "Grubel–Lloyd": "ratio",
+                                 "HHI of exports": "ratio"},
+                          optional=["HHI of exports", "Grubel–Lloyd", "intensity"][::-1])
         if out is not None:
-            console.print(f"rows written to {out} ({result.engine})")
+            printer.message(f"rows written to {out} ({result.engine})")

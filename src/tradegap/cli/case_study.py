@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state, write_table
+from tradegap.cli.common import JSON_OPTION, console, print_json, state, write_table
+from tradegap.cli.tables import FORMAT_OPTION, Output
 from tradegap.progress import task
 
 
@@ -37,12 +38,13 @@ def register(app: typer.Typer) -> None:
         recompute: bool = typer.Option(False, "--recompute", help="Recompute even if the "
                                        "datasets, scenarios and code are unchanged."),
         as_json: bool = JSON_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Russia–India on real data: balance, headroom ranking (agri, pharma), the real-data
         plan and the historical settlement, with every number's dataset and period."""
         from tradegap.casestudy import to_payload
         from tradegap.report.case_study import run_case_study
-        from tradegap.report.format import money, share
+        from tradegap.report.format import money, product_label, share
 
         with task("Case study: ingesting, measuring, planning, writing"):
             result = run_case_study(data, out, home or state(ctx).home, charts=charts,
@@ -52,23 +54,34 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(to_payload(result))
             return
+        printer = Output(fmt, console)
         facts = pd.DataFrame(result["facts"])
         facts["value"] = [share(v) if "share" in k else money(v)
                           for k, v in zip(facts["key"], facts["value"], strict=True)]
-        console.print(rich_table(facts[["key", "value", "dataset", "period"]],
-                                 title="Russia–India case study: key numbers"))
+        facts["key"] = facts["key"].str.replace("_", " ")
+        printer.table(facts[["key", "value", "dataset", "period"]],
+                      "Russia–India case study: key numbers",
+                      kinds={"key": "name", "value": "text", "dataset": "name"},
+                      labels={"key": "measure"}, optional=["dataset"])
         top = result["ranking"].head(10)
-        view = pd.DataFrame({"HS4": top["product"], "group": top["group"],
-                             "demand": top["demand"].map(money),
-                             "current": top["current"].map(money),
-                             "headroom": top["headroom"].map(money),
-                             "gravity": top["gravity_untapped"].map(money),
-                             "extra": top["extra"].map(money)})
-        console.print(rich_table(view, title="Top 10 by realistic extra sales"))
+        view = pd.DataFrame({"HS4": top["product"].to_numpy(),
+                             "name": [product_label(c) for c in top["product"]],
+                             "extra": top["extra"].to_numpy(),
+                             "headroom": top["headroom"].to_numpy(),
+                             "demand": top["demand"].to_numpy(),
+                             "current": top["current"].to_numpy(),
+                             "gravity": top["gravity_untapped"].to_numpy(),
+                             "group": top["group"].to_numpy()})
+        printer.table(view, "Top 10 by realistic extra sales",
+                      kinds={"HS4": "code", "name": "name"} | {
+                          c: "money" for c in ("extra", "headroom", "demand", "current",
+                                               "gravity")},
+                      labels={"extra": "realistic extra", "gravity": "gravity untapped"},
+                      optional=["headroom", "current", "demand", "gravity", "group"][::-1])
         if result.get("reused"):
             console.print(f"[dim]datasets, scenarios and code unchanged: results read from "
                           f"{result['reused']} (--recompute to compute them again)[/]")
         for path in result.get("written", []):
-            console.print(f"wrote {path}")
+            printer.message(f"wrote {path}")
 
     app.add_typer(group, name="case-study")

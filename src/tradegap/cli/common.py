@@ -27,7 +27,7 @@ CHARTS_OPTION = typer.Option(
     None, "--charts", help="Write the charts (HTML and PNG) into this directory."
 )
 OUT_OPTION = typer.Option(
-    None, "--out", help="Also write the main table to FILE (.csv, .parquet or .json)."
+    None, "--out", help="Also write the main table to FILE (.csv, .xlsx, .parquet or .json)."
 )
 
 
@@ -97,11 +97,13 @@ def write_charts(figures: dict[str, Any], directory: Path) -> list[Path]:
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` to ``path`` as CSV, Parquet or JSON, chosen by the extension."""
+    """Write ``frame`` to ``path`` as CSV, Excel, Parquet or JSON, chosen by the extension."""
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         frame.to_csv(path, index=False)
+    elif suffix == ".xlsx":
+        write_excel(frame, path)
     elif suffix == ".parquet":
         frame.to_parquet(path, index=False)
     elif suffix == ".json":
@@ -111,8 +113,21 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
             f"unknown output format {suffix or '(no extension)'!r}",
             file=str(path),
             field="--out",
-            hint="name the file .csv, .parquet or .json",
+            hint="name the file .csv, .xlsx, .parquet or .json",
         )
+    return path
+
+
+def write_excel(frame: pd.DataFrame, path: Path) -> Path:
+    """One sheet, raw values (no number formats lost to text), timezone-free dates."""
+    plain = frame.copy()
+    for column in plain.columns:
+        if isinstance(plain[column].dtype, pd.DatetimeTZDtype):
+            plain[column] = plain[column].dt.tz_localize(None)
+        elif plain[column].dtype == object:
+            plain[column] = plain[column].map(
+                lambda v: json.dumps(to_jsonable(v)) if isinstance(v, dict | list) else v)
+    plain.to_excel(path, index=False, sheet_name="table", engine="openpyxl")
     return path
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import typer
 
-from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
+from tradegap.cli.common import JSON_OPTION, console, print_json, state
+from tradegap.cli.tables import FORMAT_OPTION, Output
 from tradegap.warehouse.inspect import dataset_summary, list_datasets
 
 
@@ -13,7 +15,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
 
     @data_app.command("list")
-    def list_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    def list_command(ctx: typer.Context, as_json: bool = JSON_OPTION,
+                     fmt: str = FORMAT_OPTION) -> None:
         """List the datasets: source, kind, rows, synthetic or real, when ingested."""
         wh = state(ctx).warehouse()
         frame = list_datasets(wh)
@@ -23,13 +26,19 @@ def register(app: typer.Typer) -> None:
         if frame.empty:
             console.print(f"The warehouse {wh.home} is empty. Add data with `tradegap ingest`.")
             return
-        console.print(rich_table(frame, title=f"Warehouse {wh.home}"))
+        view = frame.assign(synthetic=frame["synthetic"].map({True: "SYNTHETIC", False: "real"}))
+        view = view.rename(columns={"synthetic": "data", "rows_set_aside": "set aside"})
+        Output(fmt, console).table(view, f"Datasets in {wh.home}",
+                                   kinds={"ingested_at": "text"},
+                                   labels={"ingested_at": "ingested"},
+                                   optional=["kind", "set aside", "ingested_at"][::-1])
 
     @data_app.command("info")
     def info_command(
         ctx: typer.Context,
         name: str = typer.Argument(..., help="Dataset name or source name."),
         as_json: bool = JSON_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Rows, periods, countries, products, value per period and coverage of a dataset."""
         wh = state(ctx).warehouse()
@@ -37,12 +46,22 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(summaries)
             return
+        printer = Output(fmt, console)
         for s in summaries:
-            label = " [yellow](SYNTHETIC)[/]" if s["synthetic"] else ""
-            console.print(f"[bold]{s['name']}[/]{label} — source {s['source']}, {s['rows']:,} rows")
+            kind = "SYNTHETIC" if s["synthetic"] else "real"
+            facts = [("source", s["source"]), ("data", kind), ("rows", f"{s['rows']:,}")]
             for key in ("exporters", "importers", "products", "digits", "revisions", "reporters"):
                 if key in s:
-                    console.print(f"  {key}: {s[key]}")
+                    value = s[key]
+                    facts.append((key, f"{value:,}" if isinstance(value, int) else str(value)))
             if s.get("set_aside"):
-                console.print(f"  set aside at ingest: {s['set_aside']}")
-            console.print(rich_table(s["per_period"], title="Per period"))
+                aside = "; ".join(f"{k}: {v:,}" for k, v in s["set_aside"].items())
+                facts.append(("set aside at ingest", aside))
+            printer.table(pd.DataFrame(facts, columns=["item", "value"]), f"Dataset {s['name']}",
+                          kinds={"item": "text", "value": "name"})
+            per = s["per_period"].rename(columns={"value_usd": "value",
+                                                  "value_share_with_quantity": "with quantity"})
+            printer.table(per, "Per period", kinds={"period": "year", "value": "money",
+                                                    "with quantity": "share"},
+                          labels={"period_type": "period type"},
+                          optional=["period_type", "with quantity", "importers"][::-1])

@@ -12,10 +12,10 @@ from tradegap.cli.common import (
     OUT_OPTION,
     console,
     print_json,
-    rich_table,
     state,
     write_table,
 )
+from tradegap.cli.tables import FORMAT_OPTION, Output
 from tradegap.errors import InputError
 from tradegap.progress import task
 
@@ -78,6 +78,7 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Fit a PPML gravity model and print its coefficients, N and what was dropped."""
         from tradegap.analysis.gravity import fit_ppml, load_table
@@ -113,11 +114,9 @@ def register(app: typer.Typer) -> None:
             print_json({"data": str(data), "where": where, **result.to_dict(),
                         "lincom": combos})
             return
-        console.print(rich_table(
-            _display(result.coefficients),
-            title=f"{result.estimator.upper()}: {result.formula}",
-            caption=f"{result.vcov_type}; {result.small_sample}",
-        ))
+        Output(fmt, console).table(_display(result.coefficients),
+                                   f"{result.estimator.upper()}: {result.formula}")
+        console.print(f"[dim]{result.vcov_type}; {result.small_sample}[/]", highlight=False)
         console.print(
             f"N = {result.n_obs:,} of {result.n_input:,} rows"
             + (f"; {result.n_clusters:,} clusters" if result.n_clusters else "")
@@ -170,6 +169,7 @@ def register(app: typer.Typer) -> None:
         top: int = typer.Option(20, "--top", help="Rows to print (the file gets all)."),
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Rank products by untapped gravity potential of EXPORTER in TARGET."""
         from tradegap.analysis.gravity import load_table
@@ -216,17 +216,29 @@ def register(app: typer.Typer) -> None:
                         "coefficients": ranking.attrs["coefficients"],
                         "excluded": ranking.attrs["excluded"], "provenance": prov.to_dict()})
             return
-        shown = ranking.head(top)[["product", "actual", "expected", "untapped", "ratio",
-                                   "n_markets", "model"]].copy()
-        for col in ("actual", "expected", "untapped"):
-            shown[col] = shown[col] / 1e6
-        console.print(rich_table(shown.rename(columns={"n_markets": "markets"}),
-                                 title=f"Gravity potential of {exporter} in {target} (US$ million)",
-                                 caption=prov.label))
+        from tradegap.report.format import country_label, product_label
+
+        printer = Output(fmt, console)
+        printer.synthetic(prov)
+        head = ranking.head(top)
+        shown = pd.DataFrame({
+            "product": head["product"].to_numpy(),
+            "name": [product_label(c) for c in head["product"]],
+            "untapped": head["untapped"].to_numpy(), "actual": head["actual"].to_numpy(),
+            "expected": head["expected"].to_numpy(), "ratio": head["ratio"].to_numpy(),
+            "markets": head["n_markets"].to_numpy(), "model": head["model"].to_numpy()})
+        printer.table(shown, f"Gravity potential of {country_label(exporter)} in "
+                      f"{country_label(target)}, largest untapped first",
+                      kinds={"product": "code", "name": "name", "untapped": "money",
+                             "actual": "money", "expected": "money", "ratio": "number",
+                             "markets": "integer"},
+                      labels={"ratio": "actual ÷ expected"},
+                      optional=["actual", "ratio", "markets", "model"][::-1])
         for note in prov.notes:
-            console.print(f"[dim]{note}[/]")
+            if note != prov.label:
+                printer.note(note)
         if out is not None:
-            console.print(f"ranking written to {out}")
+            printer.message(f"ranking written to {out}")
 
     from tradegap.cli.gravity_ge import register_ge
 

@@ -16,10 +16,10 @@ from tradegap.cli.common import (
     console,
     err_console,
     print_json,
-    rich_table,
     write_charts,
     write_table,
 )
+from tradegap.cli.tables import FORMAT_OPTION, Output
 
 CANDIDATES_OPTION = typer.Option(
     None, "--candidates", help="Candidates CSV/Parquet (overrides candidates.path in the TOML)."
@@ -46,11 +46,28 @@ def _warehouse(ctx: typer.Context, scenario: Path, candidates: Path | None) -> o
     return state(ctx).warehouse()
 
 
-def _money_frame(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    shown = frame.copy()
-    for c in cols:
-        shown[c] = shown[c].map(lambda v: "—" if pd.isna(v) else f"{v / 1e6:,.1f}")
-    return shown
+
+CONSTRAINT_WORDS = {"target": "target", "ramp": "ramp-up limit",
+                    "ceiling": "per-product ceiling", "market_share": "market-share ceiling",
+                    "capacity": "capacity", "min_size": "minimum order size",
+                    "budget": "budget", "logistics": "route capacity"}
+STATUS_WORDS = {"optimal": "best plan within the limits", "infeasible": "no plan meets every "
+                "limit", "time_limit": "stopped at the time limit"}
+
+
+def constraint_words(key: str) -> str:
+    """``'market_share:agri'`` → ``'market-share ceiling (agri)'``; ``'capacity:capacity'``
+    → ``'capacity'``."""
+    kind, _, name = str(key).partition(":")
+    words = CONSTRAINT_WORDS.get(kind, kind.replace("_", " "))
+    generic = {kind, "", "share", "untapped", "capacity", "min_size"}
+    return words if name in generic else f"{words} ({name.replace('_', ' ')})"
+
+
+def _binding_words(text: object) -> str:
+    if not isinstance(text, str) or not text:
+        return "—"
+    return "; ".join(constraint_words(k.strip()) for k in text.split(";") if k.strip())
 
 
 def register(app: typer.Typer) -> None:
@@ -67,6 +84,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
         charts: Path = CHARTS_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Solve a scenario: the plan per product and year, the balance path, what binds."""
         from tradegap.planning import plan
@@ -87,36 +105,47 @@ def register(app: typer.Typer) -> None:
             print_json(result.to_dict())
             return
         sc = result.scenario
-        label = result.provenance.label
-        console.print(f"[bold]{sc.name}[/bold]: {sc.market} buys more from {sc.exporter} — "
-                      f"status [bold]{result.status}[/bold]" + (" (MILP)" if result.is_mip else ""))
-        console.print(rich_table(
-            _money_frame(result.path, ["baseline_gap", "target_usd", "extra_purchases",
-                                       "projected_gap"]).assign(
-                year=result.path["year"].astype(str),
-                share_closed=result.path["share_closed"].map(
-                    lambda v: "—" if pd.isna(v) else f"{v:.1%}")),
-            title="Balance path (US$ m)", caption=label))
+        printer = Output(fmt, console)
+        printer.synthetic(result.provenance)
+        status = STATUS_WORDS.get(result.status, result.status.replace("_", " "))
+        solver = "mixed-integer (minimum order sizes)" if result.is_mip else "linear"
+        printer.message(f"[bold]{sc.name}[/bold]: {_country(sc.market)} buys more from "
+                        f"{_country(sc.exporter)} — {status}; {solver} model")
+        path = result.path.copy()
+        printer.table(path, "How the gap closes, by year",
+                      kinds={"year": "year", "baseline_gap": "money", "target_usd": "money",
+                             "extra_purchases": "money", "projected_gap": "money",
+                             "share_closed": "share"},
+                      labels={"baseline_gap": "gap without the plan", "target_usd": "target",
+                              "extra_purchases": "extra purchases",
+                              "projected_gap": "gap with the plan",
+                              "share_closed": "share closed"})
         if result.feasible:
+            from tradegap.report.format import product_label
+
             final = result.table[result.table["year"] == result.table["year"].max()]
             top = final.sort_values("extra_usd", ascending=False).head(15)
-            console.print(rich_table(
-                _money_frame(top[["product", "name", "group", "route", "extra_usd"]],
-                             ["extra_usd"]),
-                title=f"Largest extra purchases in {int(result.path['year'].iloc[-1])} (US$ m)"))
-            console.print(rich_table(
-                _money_frame(result.mix, ["extra_usd"]).assign(
-                    share=result.mix["share"].map(lambda v: f"{v:.1%}")),
-                title="Mix by group, final year (US$ m)"))
+            view = pd.DataFrame({
+                "product": top["product"].to_numpy(),
+                "name": [product_label(c, n) for c, n in zip(top["product"], top["name"],
+                                                             strict=True)],
+                "extra": top["extra_usd"].to_numpy(),
+                "group": top["group"].to_numpy(), "route": top["route"].to_numpy()})
+            printer.table(view, f"Largest extra purchases in {int(result.path['year'].iloc[-1])}",
+                          kinds={"product": "code", "name": "name", "extra": "money"},
+                          labels={"extra": "extra purchases"}, optional=["group", "route"][::-1])
+            printer.table(result.mix, "Mix by product group, final year",
+                          kinds={"extra_usd": "money", "share": "share"},
+                          labels={"extra_usd": "extra purchases"})
             if len(result.binding):
-                console.print("[bold]What binds[/bold]")
-                for s in result.binding["sentence"]:
-                    console.print(f"  • {s}")
+                printer.message("[bold]What binds[/bold]")
+                for sentence in result.binding["sentence"]:
+                    printer.message(f"  • {sentence}")
         elif result.infeasibility is not None:
-            console.print(f"[bold red]No plan meets every limit.[/bold red] "
-                          f"{result.infeasibility.sentence}")
+            printer.message(f"[bold red]No plan meets every limit.[/bold red] "
+                            f"{result.infeasibility.sentence}")
         for note in result.notes:
-            console.print(f"[dim]note: {note}[/dim]")
+            printer.note(f"note: {note}")
 
     @group.command("compare")
     def compare_cmd(
@@ -125,26 +154,49 @@ def register(app: typer.Typer) -> None:
         candidates: Path = CANDIDATES_OPTION,
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Side by side: gap closed, mix by group, binding constraints."""
         from tradegap.planning import compare, plan
 
         cands = _candidates(candidates)
-        table = compare(*(plan(s, cands, warehouse=_warehouse(ctx, s, candidates))
-                          for s in scenarios))
+        results = [plan(s, cands, warehouse=_warehouse(ctx, s, candidates))
+                   for s in scenarios]
+        table = compare(*results)
         if out is not None:
             write_table(table, out)
         if as_json:
             print_json(table)
             return
-        shown = table.copy()
-        shown["gap_closed_usd"] = shown["gap_closed_usd"].map(
-            lambda v: "—" if pd.isna(v) else f"{v / 1e6:,.0f} m")
-        for c in [c for c in shown.columns if c.startswith("mix_") or c == "share_closed"]:
-            shown[c] = shown[c].map(lambda v: "—" if pd.isna(v) else f"{v:.1%}")
-        shown["is_mip"] = shown["is_mip"].map(lambda v: "yes" if v else "no")
-        shown["final_year"] = shown["final_year"].astype(str)
-        shown = shown.astype(str).set_index("scenario").T.reset_index(names="")
-        console.print(rich_table(shown, title="Scenarios compared"))
+        from tradegap.cli.tables import cell
+
+        printer = Output(fmt, console)
+        for result in results:
+            printer.synthetic(result.provenance)
+        rows: dict[str, list[str]] = {}
+        for _, r in table.iterrows():
+            values = {
+                "status": STATUS_WORDS.get(str(r["status"]), str(r["status"])),
+                "final year": cell(r["final_year"], "year"),
+                "gap closed": cell(r["gap_closed_usd"], "money"),
+                "share of the gap": cell(r["share_closed"], "share"),
+                "model": "mixed-integer" if r["is_mip"] else "linear",
+            }
+            for c in [c for c in table.columns if c.startswith("mix_")]:
+                values[f"{c[4:]} in the mix"] = cell(r[c], "share")
+            for key, value in values.items():
+                rows.setdefault(key, []).append(value)
+        shown = pd.DataFrame({"": list(rows), **{str(name): [rows[k][i] for k in rows]
+                                                  for i, name in enumerate(table["scenario"])}})
+        printer.table(shown, "Scenarios compared",
+                      kinds={str(n): "name" for n in table["scenario"]} | {"": "text"})
+        for _, r in table.iterrows():
+            printer.note(f"What binds in {r['scenario']}: {_binding_words(r.get('binding'))}")
 
     app.add_typer(group, name="plan")
+
+
+def _country(iso3: str) -> str:
+    from tradegap.report.format import country_label
+
+    return country_label(iso3)

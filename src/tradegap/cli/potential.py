@@ -7,23 +7,37 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from tradegap.cli.common import JSON_OPTION, OUT_OPTION, console, print_json, rich_table, state
+from tradegap.cli.common import JSON_OPTION, OUT_OPTION, console, print_json, state
+from tradegap.cli.tables import FORMAT_OPTION, Kind, Output
 
 
 def _view(table: pd.DataFrame) -> pd.DataFrame:
-    from tradegap.report.format import money, share
+    from tradegap.report.format import product_label
 
-    view = pd.DataFrame({"product": table["product"]})
-    if "name" in table:
-        view["name"] = table["name"].fillna("").astype(str).str.slice(0, 40)
-    view["RCA"] = table["rca"].round(2)
-    for column, label in (("potential", "potential"), ("actual", "actual"),
-                          ("untapped", "untapped")):
-        view[label] = [money(v) for v in table[column]]
-    view["realised"] = [share(v) for v in table["realised_share"]]
-    view["world share"] = [share(v) for v in table["supply_base"]]
-    view["market imports"] = [money(v) for v in table["market_imports"]]
-    return view
+    names = table["name"] if "name" in table else pd.Series([None] * len(table))
+    return pd.DataFrame({
+        "product": table["product"].to_numpy(),
+        "name": [product_label(c, n) for c, n in zip(table["product"], names, strict=True)],
+        "untapped": table["untapped"].to_numpy(),
+        "potential": table["potential"].to_numpy(),
+        "actual": table["actual"].to_numpy(),
+        "realised": table["realised_share"].to_numpy(),
+        "RCA": table["rca"].to_numpy(),
+        "world share": table["supply_base"].to_numpy(),
+        "market imports": table["market_imports"].to_numpy(),
+    })
+
+
+VIEW_KINDS: dict[str, Kind] = {
+    "product": "code", "name": "name", "untapped": "money", "potential": "money",
+    "actual": "money", "realised": "share", "RCA": "number", "world share": "share",
+    "market imports": "money"}
+#: Columns that give way, last first, in a narrow terminal.
+VIEW_OPTIONAL = ["actual", "RCA", "world share", "market imports"]
+REALISED_NOTE = ("realised = actual ÷ potential. Above 100 %, the exporter already sells this "
+                 "market more of the product than its world share and the market's imports "
+                 "predict, so nothing is left untapped; the ease of trade is calibrated over "
+                 "all products, so some are always above and some below.")
 
 
 def _demand_view(table: pd.DataFrame) -> pd.DataFrame:
@@ -88,6 +102,7 @@ def register(app: typer.Typer) -> None:
                                      "proximity diagonal growthlab (1, as the Atlas) or zero."),
         as_json: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Export potential by product with the method the warehouse allows (ITC, Decreux &
         Spies 2016, on world flows; else the market's own demand), saying which and why."""
@@ -142,29 +157,36 @@ def register(app: typer.Typer) -> None:
                 payload["displacement"] = displacement_table
             print_json(payload)
             return
+        printer = Output(fmt, console)
         prov = result.provenance
-        if prov.synthetic:
-            console.print(f"[bold yellow]{prov.label}[/]")
-        title = (f"{result.exporter} → {result.market}: export potential "
-                 f"(base {result.year}, ease {result.ease:.3g})")
-        console.print(f"method: {why}")
-        console.print(rich_table(_view(result.table), title=title, caption=prov.label))
+        printer.synthetic(prov)
+        title = (f"{_country(result.exporter)} in {_country(result.market)}: export potential "
+                 f"by product, largest untapped first (base {result.year})")
+        view = _view(result.table)
+        printer.message(f"method: {why}")
+        printer.table(view, title, kinds=VIEW_KINDS, optional=list(VIEW_OPTIONAL))
+        if (view["realised"] > 1).any():
+            printer.note(REALISED_NOTE)
+        printer.note(f"ease of trade {result.ease:.3g}")
         for note in prov.notes:
-            console.print(f"[dim]{note}[/]")
+            if note != prov.label:
+                printer.note(note)
         if displacement_table is not None:
-            from tradegap.report.format import money, share
-
             d = displacement_table
-            view = pd.DataFrame({
+            moved = pd.DataFrame({
                 "product": d["product"],
-                "share now": [share(v) for v in d["exporter_share_now"]],
-                "share after": [share(v) for v in d["exporter_share_after"]],
-                "most displaced": d["most_displaced"].fillna("—"),
-                "its loss": [money(v) for v in d["most_displaced_loss_usd"]],
+                "share now": d["exporter_share_now"],
+                "share after": d["exporter_share_after"],
+                "most displaced": [_country(c) if isinstance(c, str) else None
+                                   for c in d["most_displaced"]],
+                "its loss": d["most_displaced_loss_usd"],
             })
-            console.print(rich_table(view, title="Who would be displaced (imports constant)"))
+            printer.table(moved, "Who would be displaced (market imports held constant)",
+                          kinds={"product": "code", "share now": "share",
+                                 "share after": "share", "most displaced": "name",
+                                 "its loss": "money"})
         if chart is not None:
-            console.print(f"chart: {chart}")
+            printer.message(f"chart: {chart}")
         if out is not None:
             console.print(f"table written to {out}")
 
@@ -190,13 +212,20 @@ def _demand(wh: object, exporter: str, market: str, groups: list[str] | None, to
     console.print(f"method: {est.why}")
     shown = est.table.head(top)
     groups_txt = ", ".join(est.groups) if est.groups else "all groups"
-    console.print(rich_table(
-        _demand_view(shown), caption=prov.label,
-        title=f"{exporter} → {market}: realistic extra sales, US$ a year ({groups_txt}; "
-              f"total {money(est.total)})"))
+    Output("table", console).table(
+        _demand_view(shown),
+        f"{exporter} → {market}: realistic extra sales, US$ a year ({groups_txt}; "
+        f"total {money(est.total)})")
     for r in shown.head(5).itertuples(index=False):
         console.print(f"[dim]{r.product}: {r.why}[/]")
     for note in prov.notes:
         console.print(f"[dim]{note}[/]")
     if out is not None:
         console.print(f"table written to {out}")
+
+
+def _country(iso3: str) -> str:
+    from tradegap.report.format import country_label
+
+    name = country_label(iso3)
+    return name if name == iso3 else f"{name} ({iso3})"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 
-from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
+from tradegap.cli.common import JSON_OPTION, console, print_json, state
 from tradegap.cli.engine_options import DATASET_OPTION, ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
+from tradegap.cli.tables import FORMAT_OPTION, Output
 from tradegap.progress import task
 
 
@@ -32,6 +34,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
         out: Path = typer.Option(None, "--out", help="Write every row to FILE (.parquet or "
                                  ".csv, written by the engine; .json via pandas)."),
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Export potential of every exporter in every market and product (Decreux & Spies
         2016) in one query: tens of millions of rows at BACI size, so write them with --out."""
@@ -41,7 +44,8 @@ def register(app: typer.Typer) -> None:
 
         params = PotentialParams(window=window, horizon=horizon, rca_threshold=rca_threshold,
                                  distance_elasticity=distance_elasticity)
-        engine_out = out if out is not None and out.suffix.lower() != ".json" else None
+        engine_out = (out if out is not None and out.suffix.lower() not in (".json", ".xlsx")
+                      else None)
         with task(f"Export potential of every pair, {year}"):
             result = potential_global(state(ctx).warehouse(), year, params, dataset=dataset,
                                       engine=engine, out=engine_out, master=spark_master,
@@ -58,13 +62,23 @@ def register(app: typer.Typer) -> None:
                 payload["table"] = result.table
             print_json(payload)
             return
-        if result.provenance.synthetic:
-            console.print(f"[bold yellow]{result.provenance.label}[/]")
+        printer = Output(fmt, console)
+        printer.synthetic(result.provenance)
         if result.table is not None:
-            view = result.table.nlargest(top, "untapped")[
-                ["exporter", "importer", "product", "rca", "potential", "actual", "untapped"]]
-            console.print(rich_table(view, title=f"Largest untapped potential, {result.year} "
-                                     f"({len(result.table):,} rows, {result.engine})",
-                                     caption=result.provenance.label))
+            from tradegap.cli.tables import country_with_code
+
+            rows = result.table.nlargest(top, "untapped")
+            view = pd.DataFrame({
+                "exporter": [country_with_code(c) for c in rows["exporter"]],
+                "market": [country_with_code(c) for c in rows["importer"]],
+                "product": rows["product"].to_numpy(),
+                "untapped": rows["untapped"].to_numpy(),
+                "potential": rows["potential"].to_numpy(),
+                "actual": rows["actual"].to_numpy(), "RCA": rows["rca"].to_numpy()})
+            printer.table(view, f"Largest untapped potential, {result.year} "
+                          f"({len(result.table):,} rows, {result.engine})",
+                          kinds={"exporter": "country", "market": "country", "product": "code",
+                                 "untapped": "money", "potential": "money", "actual": "money",
+                                 "RCA": "number"}, optional=["actual", "RCA"][::-1])
         if out is not None:
-            console.print(f"rows written to {out} ({result.engine})")
+            printer.message(f"rows written to {out} ({result.engine})")

@@ -15,28 +15,26 @@ from tradegap.cli.common import (
     console,
     err_console,
     print_json,
-    rich_table,
     write_charts,
     write_table,
 )
+from tradegap.cli.tables import FORMAT_OPTION, Output
 from tradegap.progress import task
 
-BN = 1e9
+#: The monthly columns shown, in order; the last ones give way in a narrow terminal.
+SHOWN = ("month", "fx_local", "inflow_local", "imports_paid_local", "idle_local", "idle_usd",
+         "cum_cost_usd", "securities_bought_local", "fund_paid_local", "converted_local")
+OPTIONAL = ["converted_local", "fund_paid_local", "securities_bought_local", "inflow_local"]
+LABELS = {"fx_local": "rate per US$", "inflow_local": "paid in", "imports_paid_local":
+          "imports paid", "idle_local": "idle balance", "idle_usd": "idle, US$",
+          "cum_cost_usd": "cost to date", "securities_bought_local": "securities bought",
+          "fund_paid_local": "fund paid", "converted_local": "converted"}
 
 
-def _in_billions(frame: pd.DataFrame, keep: tuple[str, ...] = ("month", "fx_local", "measure",
-                                                              "reduction_share")) -> pd.DataFrame:
-    """Money columns divided by 10⁹ and labelled "bn", for the terminal."""
-    shown = frame.copy()
-    for column in shown.columns:
-        if column not in keep and pd.api.types.is_numeric_dtype(shown[column]):
-            shown[column] = shown[column] / BN
-            shown = shown.rename(columns={column: f"{column} bn"})
-    return shown
-
-
-SHOWN = ("month", "fx_local", "inflow_local", "imports_paid_local", "securities_bought_local",
-         "fund_paid_local", "converted_local", "idle_local", "idle_usd", "cum_cost_usd")
+def _kinds(currency: str) -> dict[str, str]:
+    kinds = {c: f"money:{currency}" for c in SHOWN if c.endswith("_local")}
+    return kinds | {"month": "text", "fx_local": "number", "idle_usd": "money",
+                    "cum_cost_usd": "money"}
 
 
 def register(app: typer.Typer) -> None:
@@ -59,6 +57,7 @@ def register(app: typer.Typer) -> None:
         json_: bool = JSON_OPTION,
         out: Path = OUT_OPTION,
         charts: Path = CHARTS_OPTION,
+        fmt: str = FORMAT_OPTION,
     ) -> None:
         """Run SCENARIO month by month; with --plan, also show what the plan changes."""
         from tradegap.settlement import compare, load_plan, load_scenario, simulate
@@ -83,20 +82,34 @@ def register(app: typer.Typer) -> None:
             payload["comparison"] = None if comparison is None else comparison.to_dict()
             print_json(payload)
             return
+        from tradegap.report.format import money
+
         s = result.summary
-        caption = (f"{result.provenance.label}. Amounts in {s['currency']} unless *_usd. "
-                   f"Peak idle US$ {s['peak_idle_usd'] / 1e9:,.2f} bn ({s['peak_idle_month']}), "
-                   f"average US$ {s['average_idle_usd'] / 1e9:,.2f} bn, total cost US$ "
-                   f"{s['total_cost_usd'] / 1e9:,.3f} bn.")
-        console.print(rich_table(_in_billions(result.monthly[list(SHOWN)]),
-                                 title=f"Settlement: {s['scenario']}", caption=caption))
+        printer = Output(fmt, console)
+        printer.synthetic(result.provenance)
+        cur = str(s["currency"])
+        monthly = result.monthly[[c for c in SHOWN if c in result.monthly]]
+        printer.table(monthly, f"Settlement month by month: {s['scenario']}",
+                      kinds=_kinds(cur), labels=LABELS, optional=list(OPTIONAL))
+        printer.note(f"Amounts in {cur} unless marked US$. The idle balance peaks at "
+                     f"{money(s['peak_idle_usd'])} in {s['peak_idle_month']} and averages "
+                     f"{money(s['average_idle_usd'])}; holding it costs "
+                     f"{money(s['total_cost_usd'])} in all.")
         if result.bands is not None:
-            console.print(rich_table(_in_billions(result.bands),
-                                     title=f"Idle balance and cost bands, {draws} draws"))
+            bands = result.bands
+            printer.table(bands, f"Idle balance and cost, {draws} exchange-rate draws "
+                          "(5th, 50th and 95th percentiles)",
+                          kinds={c: "money" for c in bands.columns if c != "month"}
+                          | {"month": "text"},
+                          labels={c: c.replace("idle_usd_", "idle ").replace(
+                              "cum_cost_usd_", "cost ") for c in bands.columns})
         if comparison is not None:
             rows = [{"measure": k, **v} for k, v in comparison.summary.items()]
-            console.print(rich_table(_in_billions(pd.DataFrame(rows)),
-                                     title="What the plan changes"))
+            frame = pd.DataFrame(rows)
+            printer.table(frame, "What the plan changes",
+                          kinds={"measure": "name"} | {c: ("share" if "share" in c else "money")
+                                                       for c in frame.columns
+                                                       if c != "measure"})
 
     @settle_app.command("check")
     def check(scenario: Path = typer.Argument(..., help="Scenario TOML.")) -> None:

@@ -87,6 +87,31 @@ def balance_over_time(result: BalanceResult) -> go.Figure:
     return label_synthetic(fig, result.provenance.synthetic)
 
 
+def _by_section(comp: pd.DataFrame, labels: list[str]
+                ) -> tuple[list[str], list[str], list[float], list[str]]:
+    """Treemap nodes: HS sections (coloured apart) holding their chapters or headings."""
+    from tradegap.reference.products import section_of_chapter, sections
+    from tradegap.report.format import short
+
+    codes = comp["code"].astype(str)
+    sec = section_of_chapter(codes.str[:2])
+    titles = sections().set_index("section")
+    ids, parents, values, names = [], [], [], []
+    for s_id in sorted({int(x) for x in sec.dropna()}):
+        mask = (sec == s_id).fillna(False).to_numpy()
+        row = titles.loc[s_id]
+        ids.append(f"s{s_id}")
+        parents.append("")
+        values.append(float(comp.loc[mask, "value_usd"].sum()))
+        names.append(short(f"{row['roman']} {row['name']}", 40))
+    for code, label, value, s_id in zip(codes, labels, comp["value_usd"], sec, strict=True):
+        ids.append(f"c{code}")
+        parents.append("" if pd.isna(s_id) else f"s{int(s_id)}")
+        values.append(float(value))
+        names.append(short(label, 36))
+    return ids, parents, values, names
+
+
 def composition_treemap(
     result: BalanceResult, side: str = "imports", period: str | None = None
 ) -> go.Figure:
@@ -99,15 +124,19 @@ def composition_treemap(
         f"{c} {n}" if isinstance(n, str) else str(c)
         for c, n in zip(comp["code"], comp["name"], strict=False)
     ]
+    ids, parents, values, names = _by_section(comp, labels)
     fig = go.Figure(
         go.Treemap(
-            labels=labels,
-            parents=[""] * len(labels),
-            values=comp["value_usd"],
-            customdata=[money(v) for v in comp["value_usd"]],
-            hovertemplate="%{label}<br>%{customdata}<br>%{percentRoot:.1%}<extra></extra>",
+            ids=ids, labels=names, parents=parents, values=values, branchvalues="total",
+            customdata=[money(v) for v in values],
+            texttemplate="%{label}<br>%{customdata} · %{percentRoot:.1%}",
+            hovertemplate="%{label}<br>%{customdata}<br>%{percentRoot:.1%} of the total"
+            "<extra></extra>",
+            textfont={"size": 13}, marker={"line": {"width": 1, "color": "#fff"}},
+            tiling={"pad": 2}, pathbar={"visible": True},
         )
     )
+    fig.update_layout(height=520, margin={"l": 8, "r": 8, "t": 60, "b": 8})
     flow = f"{result.a}→{result.b}" if side == "exports" else f"{result.b}→{result.a}"
     fig.update_layout(title=f"Composition of {flow}, {period} (value, US$)")
     return label_synthetic(fig, result.provenance.synthetic)

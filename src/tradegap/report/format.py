@@ -24,3 +24,42 @@ def share(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value:.1%}"
+
+
+def product_label(code: str, name: str | None = None) -> str:
+    """A product's name for a table: its HS name, or what a special code stands for
+    (``'XXXXXX'`` → confidential, chapter 98 → national special codes)."""
+    text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name)
+    if text.strip():
+        return text
+    code = str(code or "").strip()
+    if code and set(code.upper()) == {"X"}:
+        return "confidential (not disclosed by customs)"
+    if code.startswith("98"):
+        return "national special codes (project goods, special uses)"
+    if code.startswith("99"):
+        return "commodities not specified according to kind"
+    from tradegap.reference.products import product_name
+
+    found = product_name(code) if code.isdigit() else None
+    return found or "unknown code"
+
+
+def country_label(iso3: str) -> str:
+    """``'IND'`` → ``'India'`` (the code itself when unknown)."""
+    from tradegap.reference.countries import country_name
+
+    try:
+        return country_name(str(iso3))
+    except Exception:  # noqa: BLE001 - a label must never fail a table
+        return str(iso3)
+
+
+def short(text: str, width: int = 36) -> str:
+    """``text`` in at most ``width`` characters, cut at a word with "…"."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space >= width // 2 else head).rstrip(" ,;:(-") + "…"

@@ -270,6 +270,20 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
 # --------------------------------------------------------------------------- plan
 
 
+def plan_status(feasible: bool, status: str, share_closed: float | None,
+                target: float | None) -> tuple[str, str]:
+    """A plan's status as a colour class and words: "good" only when it meets its target;
+    a solved plan that closes little of the gap is a warning, not a success."""
+    if not feasible:
+        return "bad", "no plan meets every limit" if status == "infeasible" else status
+    closed = share_closed or 0.0
+    if target is not None and closed + 1e-9 >= target:
+        return "good", f"meets the target: closes {share(closed)} of the gap"
+    if closed < 0.05:
+        return "warn", f"solved, but closes only {share(closed)} of the gap"
+    return "warn" if target is not None else "good", f"closes {share(closed)} of the gap"
+
+
 def plan_section(plan: Any, charts: bool = True) -> dict[str, Any]:
     """Status, path, mix, binding constraints and the products of a ``Plan``."""
     from tradegap.report import charts_plan
@@ -314,9 +328,13 @@ def plan_section(plan: Any, charts: bool = True) -> dict[str, Any]:
         figs = {"path": charts_plan.balance_path(plan)}
         if not plan.mix.empty:
             figs["mix"] = charts_plan.mix_bars(plan)
+    status_class, status_text = plan_status(plan.feasible, plan.status,
+                                            _num(summary["share_closed"]),
+                                            sc.target_share[-1] if sc.target_share else None)
     return {
         "name": sc.name, "exporter": sc.exporter, "market": sc.market,
-        "status": plan.status, "feasible": plan.feasible,
+        "status": plan.status, "feasible": plan.feasible, "status_class": status_class,
+        "status_text": status_text,
         "closed": money(summary["gap_closed_usd"]), "share_closed": share(
             summary["share_closed"]), "final_year": summary["final_year"], "path": path,
         "mix": mix, "binding": binding, "products": products, "infeasible": infeasible,
@@ -364,6 +382,24 @@ def settlement_section(result: Any, charts: bool = True) -> dict[str, Any]:
 # --------------------------------------------------------------------------- data
 
 
+#: A dataset's periods are listed one by one up to this many; beyond, summed by year.
+MAX_PERIOD_ROWS = 24
+
+
+def periods_by_year(per: pd.DataFrame) -> pd.DataFrame:
+    """Monthly (or finer) rows of a dataset summary summed by year: rows and value added,
+    products the largest of any period in the year."""
+    year = per["period"].astype(str).str[:4]
+    grouped = per.assign(period=year).groupby("period", sort=True)
+    out = grouped.agg(rows=("rows", "sum"), value_usd=("value_usd", "sum"),
+                      products=("products", "max"), months=("rows", "size")).reset_index()
+    unit = "months" if per["period"].astype(str).str.fullmatch(r"\d{4}-\d{2}").all() \
+        else "periods"
+    out["period"] = [f"{p} ({m} {unit})" for p, m in zip(out["period"], out["months"],
+                                                         strict=True)]
+    return out
+
+
 def data_section(wh: Any) -> dict[str, Any]:
     """What the warehouse holds: datasets, their sources, rows set aside and provenance."""
     from tradegap.warehouse.inspect import dataset_summary, list_datasets
@@ -376,6 +412,9 @@ def data_section(wh: Any) -> dict[str, Any]:
                 continue
             per = d.get("per_period")
             periods = []
+            summarised = isinstance(per, pd.DataFrame) and len(per) > MAX_PERIOD_ROWS
+            if summarised:
+                per = periods_by_year(per)
             if isinstance(per, pd.DataFrame):
                 for _, r in per.iterrows():
                     periods.append({"period": _text(r.get("period")),
@@ -394,7 +433,7 @@ def data_section(wh: Any) -> dict[str, Any]:
                 "products": _text(d.get("products")),
                 "provenance_notes": list(prov.get("notes", [])),
                 "provenance_datasets": list(prov.get("datasets", [])),
-                "periods": periods,
+                "periods": periods, "periods_summarised": bool(summarised),
             })
     return {"home": str(wh.home), "datasets": datasets,
             "synthetic": any(d["synthetic"] for d in datasets)}

@@ -18,11 +18,14 @@ Bank). ``g_k`` spreads rough chapter shares of world trade over each chapter's p
 (lognormal dispersion), ``A_ik`` and ``B_jk`` are lognormal exporter capabilities and importer
 tastes. Sparsity: pair ij ships ``n_ij = min(K, α·M_ij^0.5)`` products (α set so that the
 counts add up to the requested flows per year, then rounded systematically so the total is
-exact), drawn from the exporter's capability-ranked list with a stable per-pair hash, so a
-pair's product set barely changes from year to year.
+exact), drawn from a window of the exporter's ranked list (size-weighted: a nested extensive margin)
+with a stable per-pair hash, so a pair's product set barely changes from year to year. Small
+worlds trade about one product per 100 flows so that products have dozens of exporters; the
+statistics and their target ranges are in docs/demo-world.md.
 
 Calibration: the pairs IND→RUS and RUS→IND are generated from product templates and scaled to
-the official totals; crude oil (HS 270900) is 84 % of Russia's sales to India in 2024.
+the official totals, spread within each template part as their world shares imply; crude oil
+(HS 270900) is 84 % of Russia's sales to India in 2024.
 Quantities are in tonnes, from a synthetic unit value per product (crude oil: the Brent price).
 """
 
@@ -121,9 +124,40 @@ BRENT_USD_BBL = {2019: 64.30, 2020: 41.96, 2021: 70.86, 2022: 100.93, 2023: 82.4
 BARRELS_PER_TONNE = 7.33
 
 WORLD_TRADE_TO_GDP = 0.22
+#: Crude oil is the largest HS6 product, about 5–6 % of world merchandise trade (UN Comtrade).
+CRUDE_WORLD_SHARE = 0.055
+#: Log dispersion of HS6 product sizes within a chapter (a long tail like real HS6 trade).
+PRODUCT_SIZE_SD = 1.5
 DIST_ELASTICITY, EXP_ELASTICITY, IMP_ELASTICITY = -1.0, 1.0, 0.9
 CONTIG_EFFECT, COMLANG_EFFECT = 0.6, 0.4
 EXTENSIVE_ELASTICITY = 0.5
+#: The extensive margin is nested (Hausmann & Hidalgo 2011): a country exporting few products
+#: exports the widely traded ones, so the product ranking leans on product size more than on
+#: the exporter's own capability.
+RANKING_CAPABILITY_WEIGHT, RANKING_SIZE_WEIGHT = 0.5, 1.5
+#: A small world trades fewer products, each with dozens of exporters, instead of every HS6
+#: product with one or two: about this many flows per traded product (all products from
+#: ~200k flows a year).
+FLOWS_PER_PRODUCT = 100
+MIN_PRODUCTS = 150
+#: Each pair draws its products from the exporter's top ``1.6·n + this`` products, so an
+#: exporter with many small partners ships different products to each.
+PAIR_WINDOW_EXTRA = 150
+ACTIVE_SIZE_NOISE = 1.5
+#: Log scatter of a calibrated pair's products around what world shares imply.
+PAIR_SCATTER = 1.0
+#: Log capability added where India and Russia lead in world markets (their real revealed
+#: comparative advantages: India in medicines, rice, shrimp, spices, sugar, cotton, jewellery,
+#: refined fuels, organic chemicals; Russia in fuels, fertilisers, diamonds, wheat, sunflower
+#: oil, metals and wood), so that the world, and not only their calibrated trade with each
+#: other, shows it and the potential model finds room to grow.
+WORLD_SPECIALISATIONS: dict[str, dict[str, float]] = {
+    "IND": {"30": 3.0, "29": 1.5, "03": 2.5, "09": 2.5, "10": 2.5, "02": 2.0, "08": 1.5,
+            "17": 2.0, "24": 1.5, "52": 2.0, "71": 1.5, "2710": 1.5, "61": 1.0, "62": 1.0,
+            "72": 1.0, "73": 1.0, "87": 0.5, "85": 0.5, "84": 0.5},
+    "RUS": {"27": 3.0, "31": 3.0, "7102": 3.0, "1001": 2.5, "1512": 2.5, "72": 1.5,
+            "74": 1.5, "76": 2.0, "44": 2.0, "28": 1.0, "88": 0.5},
+}
 MISSING_QUANTITY_SHARE = 0.05
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -214,7 +248,7 @@ class World:
     log_g: np.ndarray  # (K,) product size
     log_a: np.ndarray  # (n, K) exporter capability (float32)
     log_b: np.ndarray  # (n, K) importer taste (float32)
-    order: np.ndarray  # (n, K) int16: each exporter's products, most capable first
+    score: np.ndarray  # (n, K) float32: how readily each exporter ships each product
     log_uv: np.ndarray  # (K,) base unit value, US$/t
     quality: np.ndarray  # (n,) exporter unit-value premium (log)
 
@@ -258,20 +292,50 @@ def world(seed: int = DEFAULT_SEED) -> World:
     rest = [c for c in np.unique(chapter) if c not in CHAPTER_SHARES]
     share[rest] = max(1.0 - share.sum(), 0.05) / max(len(rest), 1)
     per_chapter = np.bincount(chapter, minlength=100)
-    log_g = np.log(share[chapter] / per_chapter[chapter]) + rng.normal(0, 1.0, K)
+    log_g = np.log(share[chapter] / per_chapter[chapter]) + rng.normal(0, PRODUCT_SIZE_SD, K)
+    log_g[codes == "270900"] = np.log(CRUDE_WORLD_SHARE)
     log_a = rng.normal(0.0, 1.6, (n, K)).astype(np.float32)
     log_b = rng.normal(0.0, 0.8, (n, K)).astype(np.float32)
+    special = np.zeros((n, K), dtype=np.float32)
+    prefix_codes = pd.Series(codes)
+    for iso3, boosts in WORLD_SPECIALISATIONS.items():
+        if iso3 in keep:
+            row = keep.index(iso3)
+            for prefix, boost in boosts.items():
+                special[row, prefix_codes.str.startswith(prefix).to_numpy()] += boost
+    log_a += special
     gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, (n, K))))
-    order = np.argsort(-(log_a + log_g[None, :] + gumbel), axis=1).astype(np.int16)
+    score = (RANKING_CAPABILITY_WEIGHT * log_a + RANKING_SIZE_WEIGHT * log_g[None, :]
+             + special + gumbel).astype(np.float32)  # a specialist ships its range widely
     uv = np.array([CHAPTER_UNIT_VALUES.get(c, 3000.0) for c in range(100)])
     log_uv = np.log(uv[chapter]) + rng.normal(0, 0.6, K)
     log_uv[codes == "270900"] = np.log(70.0 * BARRELS_PER_TONNE)
     quality = rng.normal(0, 0.2, n)
     return World(np.array(keep, dtype=object), table.loc[keep], km, border, codes, chapter,
-                 log_g, log_a, log_b, order, log_uv, quality)
+                 log_g, log_a, log_b, score, log_uv, quality)
 
 
 # -- one year --------------------------------------------------------------------------------
+def active_products(w: World, count: int, templates: list[dict[str, float]]) -> np.ndarray:
+    """Positions of the products a world of ``count`` flows a year trades: the largest by
+    size, plus the three largest of each calibration-template prefix."""
+    K = len(w.codes)
+    k_active = int(np.clip(count // FLOWS_PER_PRODUCT, MIN_PRODUCTS, K))
+    keep = np.zeros(K, dtype=bool)
+    size = w.log_g + _rng(0, 5).gumbel(0, ACTIVE_SIZE_NOISE, K)  # some small products too
+    keep[np.argsort(-size, kind="stable")[:k_active]] = True
+    for prefix in sorted({p for t in templates for p in t}):
+        pool = np.flatnonzero(_prefix_mask(w, prefix))
+        keep[pool[np.argsort(-w.log_g[pool], kind="stable")[:3]]] = True
+    return np.flatnonzero(keep)
+
+
+def _ranked(w: World, active: np.ndarray) -> np.ndarray:
+    """(n, len(active)) product positions, each exporter's most readily shipped first."""
+    local = np.argsort(-w.score[:, active], axis=1, kind="stable")
+    return active[local]
+
+
 def _targets(w: World, year: int) -> tuple[float, float]:
     if year in INDIA_RUSSIA_TARGETS:
         return INDIA_RUSSIA_TARGETS[year]
@@ -291,44 +355,114 @@ def _template_rus_ind(year: int) -> dict[str, float]:
     return out
 
 
-def _special_pair(w: World, i: int, n: int, total: float, template: dict[str, float],
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _special_pair(w: World, n: int, total: float, template: dict[str, float],
+                  rng: np.random.Generator, active: np.ndarray,
+                  expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Products and values of a calibrated pair: each template prefix gets its share of
-    ``total`` spread over products of that prefix; the rest goes to other products."""
+    ``total`` spread over products of that prefix; the rest goes to other products. Only
+    products the world trades (``active``) are chosen, and within a prefix the pair follows
+    ``expected`` (US$ by product: the seller's exports to others times the buyer's imports
+    from others over world trade) with lognormal scatter, so the calibrated seller holds a
+    believable share of each market, above its average in some products and below in
+    others.
+    """
     K = len(w.codes)
     entry = np.full(K, -1)
     prefixes = sorted(template, key=len)  # longer prefixes assigned last, so they win
-    codes = pd.Series(w.codes)
+    masks = {p: _prefix_mask(w, p) for p in prefixes}
     for e, p in enumerate(prefixes):
-        entry[codes.str.startswith(p).to_numpy()] = e
+        entry[masks[p]] = e
     shares = np.array([template[p] for p in prefixes] + [max(1.0 - sum(template.values()), 0)])
     entry[entry < 0] = len(prefixes)
-    score = w.log_a[i] + w.log_g + rng.gumbel(0, 1, K)
+    inactive = np.ones(K, dtype=bool)
+    inactive[active] = False
+    entry[inactive] = -1
+    floor = max(float(expected[expected > 0].min(initial=1.0)), 1.0) * 1e-3
+    log_expected = np.log(np.maximum(expected, floor))
+    score = log_expected + rng.gumbel(0, 1, K)
+    other = len(prefixes)
+    traded = expected > 0  # both trade it with others
+    pools = [np.flatnonzero((entry == e) & traded) for e in range(other + 1)]
+    group = _groups(w)
+    for e, p in enumerate(prefixes):  # a prefix nobody else trades: its group's main prefix
+        if pools[e].size == 0 and len(p) == 6:  # one named product (crude oil): by design
+            pools[e] = np.flatnonzero(entry == e)
+        if pools[e].size > 0:
+            continue
+        mine = set(group[masks[p]]) - {"other"}
+        kin = [f for f, q in enumerate(prefixes) if pools[f].size > 0
+               and mine & set(group[masks[q]])]
+        target = max(kin, key=lambda f: shares[f]) if kin else other
+        shares[target] += shares[e]
+        shares[e] = 0.0
+    # 'other' takes what is left: other products traded with others first, then the rest
+    rest = np.flatnonzero(entry >= 0)
+    rest = rest[np.lexsort((-score[rest], ~traded[rest], entry[rest] != other))]
+    pools[other] = rest
     slots = np.maximum(1, np.floor(n * shares)).astype(int)
     chosen, values = [], []
     taken = 0
-    for e in [*range(len(prefixes)), len(prefixes)]:  # 'other' last: it takes what is left
-        share = shares[e]
-        if share <= 0:
+    used = np.zeros(K, dtype=bool)
+    for e in [*range(other), other]:  # 'other' last: it takes what is left
+        pool = pools[e][~used[pools[e]]]
+        if pool.size == 0 and e < other:  # all taken by an earlier prefix: to 'other'
+            shares[other] += shares[e]
+            shares[e] = 0.0
+        if shares[e] <= 0 or pool.size == 0:
             continue
-        pool = np.flatnonzero(entry == e)
-        want = slots[e] if e < len(prefixes) else max(1, n - taken)
-        if pool.size == 0:
-            continue
-        take = pool[np.argsort(-score[pool])[: min(want, pool.size)]]
+        want = slots[e] if e < other else max(1, n - taken)
+        order = np.arange(pool.size) if e == other else np.argsort(-score[pool])
+        take = pool[order[: min(want, pool.size)]]
+        used[take] = True
         taken += take.size
-        weight = np.exp(w.log_g[take] + rng.normal(0, 1.0, take.size))
+        tilt = 1.0 if e < other else 0.5  # the rest: many products, none dominant
+        weight = np.exp(tilt * (log_expected[take] - log_expected[take].max())
+                        + rng.normal(0, PAIR_SCATTER, take.size))
         chosen.append(take)
-        values.append(total * share / shares.sum() * weight / weight.sum())
+        values.append(total * shares[e] / shares.sum() * weight / weight.sum())
     return np.concatenate(chosen), np.concatenate(values)
+
+
+_CACHE: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _groups(w: World) -> np.ndarray:
+    """Product group of every product (cached per world)."""
+    from tradegap.reference.groups import group_of
+
+    key = (id(w.codes), "")
+    if key not in _CACHE:
+        _CACHE[key] = np.asarray(group_of(pd.Series(w.codes)).values, dtype=object)
+    return _CACHE[key]
+
+
+def _prefix_mask(w: World, prefix: str) -> np.ndarray:
+    """Which products start with ``prefix`` (cached per world)."""
+    key = (id(w.codes), prefix)
+    if key not in _CACHE:
+        _CACHE[key] = pd.Series(w.codes).str.startswith(prefix).to_numpy()
+    return _CACHE[key]
+
+
+def _expected(exporter: np.ndarray, importer: np.ndarray, product: np.ndarray,
+              value: np.ndarray, i: int, j: int, K: int) -> np.ndarray:
+    """What ``i`` would sell ``j`` of each product if it held its world share of ``j``'s
+    imports: ``x_ik · m_jk / w_k`` over the generated (uncalibrated) flows."""
+    world_k = np.bincount(product, weights=value, minlength=K)
+    x_ik = np.bincount(product[exporter == i], weights=value[exporter == i], minlength=K)
+    m_jk = np.bincount(product[importer == j], weights=value[importer == j], minlength=K)
+    return np.where(world_k > 0, x_ik * m_jk / np.where(world_k > 0, world_k, 1.0), 0.0)
 
 
 def generate_year(year: int, count: int, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """The demo world's flows of one year as integer indices: ``exporter, importer, product``
     (positions in :func:`world`), ``value_usd``, ``quantity`` (tonnes, NaN when missing)."""
     w = world(seed)
-    n, K = len(w.iso3), len(w.codes)
+    n = len(w.iso3)
     rng = _rng(seed, 2, year)
+    templates = [IND_RUS_TEMPLATE, _template_rus_ind(year)]
+    active = active_products(w, count, templates)
+    K = len(active)
     y = w.gdp[year].to_numpy(dtype=float)
     mass = (y[:, None] ** EXP_ELASTICITY) * (y[None, :] ** IMP_ELASTICITY)
     mass = mass * w.dist ** DIST_ELASTICITY * w.border
@@ -372,7 +506,7 @@ def generate_year(year: int, count: int, seed: int = DEFAULT_SEED) -> pd.DataFra
 
     pairs = np.flatnonzero(counts)
     n_pair = counts[pairs]
-    window = np.minimum(K, np.ceil(n_pair * 1.6).astype(np.int64))
+    window = np.minimum(K, np.ceil(n_pair * 1.6).astype(np.int64) + PAIR_WINDOW_EXTRA)
     starts = np.cumsum(window) - window
     pair_of = np.repeat(np.arange(pairs.size), window)
     rank = np.arange(pair_of.size) - starts[pair_of]
@@ -384,7 +518,7 @@ def generate_year(year: int, count: int, seed: int = DEFAULT_SEED) -> pd.DataFra
     sel_pair = pair_of[keep]
     exporter = (pairs[sel_pair] // n).astype(np.int64)
     importer = (pairs[sel_pair] % n).astype(np.int64)
-    product = w.order[exporter, rank[keep]].astype(np.int64)
+    product = _ranked(w, active)[exporter, rank[keep]].astype(np.int64)
     del pair_of, order, key, keep, pos
 
     log_s = (w.log_a[exporter, product] + w.log_g[product] + w.log_b[importer, product]
@@ -395,8 +529,11 @@ def generate_year(year: int, count: int, seed: int = DEFAULT_SEED) -> pd.DataFra
     del s, log_s, denom
 
     exp_ir, imp_ri = _targets(w, year)
-    p1, v1 = _special_pair(w, ind, n_ir, exp_ir, IND_RUS_TEMPLATE, _rng(seed, 3, year))
-    p2, v2 = _special_pair(w, rus, n_ri, imp_ri, _template_rus_ind(year), _rng(seed, 4, year))
+    K_all = len(w.codes)
+    p1, v1 = _special_pair(w, n_ir, exp_ir, templates[0], _rng(seed, 3, year), active,
+                           _expected(exporter, importer, product, value, ind, rus, K_all))
+    p2, v2 = _special_pair(w, n_ri, imp_ri, templates[1], _rng(seed, 4, year), active,
+                           _expected(exporter, importer, product, value, rus, ind, K_all))
     exporter = np.concatenate([exporter, np.full(p1.size, ind), np.full(p2.size, rus)])
     importer = np.concatenate([importer, np.full(p1.size, rus), np.full(p2.size, ind)])
     product = np.concatenate([product, p1, p2])

@@ -149,6 +149,9 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
             swagger_ui_parameters={"validatorUrl": None},
         )
 
+    from tradegap.web import downloads
+
+    app.middleware("http")(downloads.middleware)
     app.include_router(api.router)
     app.include_router(measures_page.api_router)
     app.include_router(pages.router)

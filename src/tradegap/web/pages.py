@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from tradegap.report import sections
@@ -38,6 +38,22 @@ from tradegap.web.params import (
 TEMPLATES = Path(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False)
 _env = environment([TEMPLATES])
+
+
+def _downloads(path: str, key: str, **params: Any) -> Markup:
+    """CSV and Excel links for table ``key`` of API ``path`` (the same JSON the API returns)."""
+    from tradegap.web.downloads import download_link
+
+    params = {k: v for k, v in params.items() if str(v) != ""}  # undefined in a template
+    csv_url = download_link(path, params, key, "csv")
+    xlsx_url = download_link(path, params, key, "xlsx")
+    return Markup('<p class="downloads" data-table="{k}">Download this table: '
+                  '<a href="{c}" download data-format="csv">CSV</a> · '
+                  '<a href="{x}" download data-format="xlsx">Excel</a></p>').format(
+                      k=key, c=csv_url, x=xlsx_url)
+
+
+_env.globals["downloads"] = _downloads
 PAGES = (("overview", "/", "Overview"), ("balance", "/balance", "Balance"),
          ("potential", "/potential", "Potential"), ("headroom", "/headroom", "Headroom"),
          ("plan", "/plan", "Plan"),
@@ -70,9 +86,32 @@ def error_page(request: Request, status: int, message: str, hint: str | None) ->
                   title=f"Error {status}")
 
 
-def _invalid(field: str, exc: ValidationError) -> RequestValidationError:
-    errors = [{**e, "loc": ("body", field, *e.get("loc", ()))} for e in exc.errors()]
-    return RequestValidationError(errors)
+#: The Plan form's boxes, as the form labels them, with their range in percent.
+PLAN_FORM_FIELDS = {
+    "target_share": ("target: share of the gap closed", "0 to 100 %"),
+    "market_share_max": ("market-share cap", "1 to 100 %"),
+    "ramp_share": ("ramp-up per year", "1 to 100 % of potential"),
+    "groups": ("groups allowed", "the groups listed"),
+    "scenario": ("scenario", "a shipped scenario"),
+}
+
+
+def plan_form_message(exc: ValidationError) -> str:
+    """A validation error of the Plan form in the form's own words and units (percent)."""
+    parts = []
+    for e in exc.errors():
+        field = str(e.get("loc", ("",))[0])
+        label, allowed = PLAN_FORM_FIELDS.get(field, (field.replace("_", " "), ""))
+        value = e.get("input")
+        if isinstance(value, float) and field.endswith(("_share", "_max")):
+            shown = f"{value * 100:g} %"
+        elif value is None or value == "":
+            shown = "empty"
+        else:
+            shown = str(value)
+        parts.append(f"“{label}” must be {allowed} (it was {shown})." if allowed
+                     else f"“{label}”: {e.get('msg', 'invalid')}.")
+    return " ".join(parts) or "The form could not be read."
 
 
 # --------------------------------------------------------------------------- overview, balance
@@ -190,15 +229,39 @@ MaybeScenario = Annotated[str, Query(pattern=r"^$|" + NAME,
 
 
 @router.get("/plan", response_class=HTMLResponse)
-async def plan_page(request: Request, scenario: MaybeScenario = "") -> HTMLResponse:
+async def plan_page(request: Request, scenario: MaybeScenario = "",
+                    target_pct: float | None = None, market_share_pct: float | None = None,
+                    ramp_pct: float | None = None,
+                    groups: Annotated[list[str] | None, Query(max_length=20)] = None,
+                    ) -> HTMLResponse:
+    """The Plan page; the form's settings in the URL (as the page writes them after a
+    re-solve) are applied, so a bookmarked or reloaded view is the same view."""
     s = services(request)
     scenario = scenario or await bounded(s.default_scenario, "plan")
     sc = await bounded(s.plan_scenario, scenario)
-    result = await bounded(s.plan, scenario, {})
+    form = _plan_form(sc)
+    changes: dict[str, object] = {}
+    if any(v is not None for v in (target_pct, market_share_pct, ramp_pct)) or groups:
+        try:
+            settings = PlanSettings(
+                scenario=scenario,
+                target_share=None if target_pct is None else target_pct / 100,
+                market_share_max=None if market_share_pct is None else market_share_pct / 100,
+                ramp_share=None if ramp_pct is None else ramp_pct / 100, groups=groups or None)
+        except ValidationError as exc:
+            return error_page(request, 422, plan_form_message(exc),
+                              "percentages run from 0 to 100")
+        changes = settings.changes()
+        form |= {k: v for k, v in (("target_pct", target_pct),
+                                    ("market_share_pct", market_share_pct),
+                                    ("ramp_pct", ramp_pct)) if v is not None}
+        if groups:
+            form["groups"] = list(groups)
+    result = await bounded(s.plan, scenario, changes)
     pl = sections.plan_section(result)
     candidate_groups = await bounded(s.plan_groups, scenario)
     return render(request, "plan.html.j2", page="plan", pl=pl, scenario=scenario,
-                  scenarios=s.scenario_names("plan"), form=_plan_form(sc),
+                  scenarios=s.scenario_names("plan"), form=form,
                   candidate_groups=candidate_groups,
                   synthetic=result.provenance.synthetic, a=sc.market, b=sc.exporter)
 
@@ -230,7 +293,9 @@ async def plan_results(request: Request) -> HTMLResponse:
             ramp_share=pct("ramp_pct"), groups=form.get("groups") or None,
         )
     except ValidationError as exc:
-        raise _invalid("plan", exc) from exc
+        return error_page(request, 422, plan_form_message(exc),
+                          "percentages run from 0 to 100; leave a box empty to keep the "
+                          "scenario's own value")
     result = await bounded(services(request).plan, settings.scenario, settings.changes())
     pl = sections.plan_section(result)
     return render(request, "plan_results.html.j2", pl=pl, partial=True,

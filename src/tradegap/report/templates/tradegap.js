@@ -54,3 +54,13 @@
   }
   document.addEventListener("htmx:afterSettle", function (e) { all(e.target); });
 })();
+
+/* The Plan form's settings follow into the URL after each re-solve, so reloading or sharing
+   the address shows the same plan (the page reads them back). */
+document.addEventListener("htmx:afterRequest", function (e) {
+  var form = e.target;
+  if (!form || form.id !== "plan-form" || !e.detail.successful) { return; }
+  var params = new URLSearchParams();
+  new FormData(form).forEach(function (v, k) { if (String(v) !== "") { params.append(k, v); } });
+  window.history.replaceState(null, "", "/plan?" + params.toString());
+});
