@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import (
@@ -18,8 +18,12 @@ from tradegap.cli.common import (
 )
 from tradegap.report.format import money, share
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def _summary_view(s: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
     view = pd.DataFrame({"period": s["period"]})
     for column in (
         "exports",
@@ -104,6 +108,7 @@ def _clip(text: str, width: int = 48) -> str:
 
 
 def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
     prov = result.provenance
     caption = prov.label
     if prov.synthetic:

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state, write_table
+
+if TYPE_CHECKING:
+    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +38,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Russia–India on real data: balance, headroom ranking (agri, pharma), the real-data
         plan and the historical settlement, with every number's dataset and period."""
+        import pandas as pd
+
         from tradegap.casestudy import to_payload
         from tradegap.report.case_study import run_case_study
         from tradegap.report.format import money, share

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
-from tradegap.warehouse.inspect import dataset_summary, list_datasets
 
 
 def register(app: typer.Typer) -> None:
@@ -15,6 +14,8 @@ def register(app: typer.Typer) -> None:
     @data_app.command("list")
     def list_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         """List the datasets: source, kind, rows, synthetic or real, when ingested."""
+        from tradegap.warehouse.inspect import list_datasets
+
         wh = state(ctx).warehouse()
         frame = list_datasets(wh)
         if as_json:
@@ -32,6 +33,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Rows, periods, countries, products, value per period and coverage of a dataset."""
+        from tradegap.warehouse.inspect import dataset_summary
+
         wh = state(ctx).warehouse()
         summaries = dataset_summary(wh, name)
         if as_json:

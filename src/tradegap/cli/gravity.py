@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import (
@@ -16,6 +16,9 @@ from tradegap.cli.common import (
     write_table,
 )
 from tradegap.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _display(table: pd.DataFrame) -> pd.DataFrame:

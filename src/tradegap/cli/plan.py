@@ -4,8 +4,8 @@ over :func:`tradegap.planning.plan` and :func:`tradegap.planning.compare`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import (
@@ -21,6 +21,9 @@ from tradegap.cli.common import (
     write_table,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 CANDIDATES_OPTION = typer.Option(
     None, "--candidates", help="Candidates CSV/Parquet (overrides candidates.path in the TOML)."
 )
@@ -35,6 +38,7 @@ def _candidates(path: Path | None) -> pd.DataFrame | None:
 
 
 def _money_frame(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    import pandas as pd
     shown = frame.copy()
     for c in cols:
         shown[c] = shown[c].map(lambda v: "—" if pd.isna(v) else f"{v / 1e6:,.1f}")
@@ -56,6 +60,8 @@ def register(app: typer.Typer) -> None:
         charts: Path = CHARTS_OPTION,
     ) -> None:
         """Solve a scenario: the plan per product and year, the balance path, what binds."""
+        import pandas as pd
+
         from tradegap.planning import plan
 
         result = plan(scenario, _candidates(candidates))
@@ -112,6 +118,8 @@ def register(app: typer.Typer) -> None:
         out: Path = OUT_OPTION,
     ) -> None:
         """Side by side: gap closed, mix by group, binding constraints."""
+        import pandas as pd
+
         from tradegap.planning import compare, plan
 
         cands = _candidates(candidates)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, OUT_OPTION, console, print_json, rich_table, state
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def _view(table: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     from tradegap.report.format import money, share
 
     view = pd.DataFrame({"product": table["product"]})
@@ -59,6 +64,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export potential, actual exports and untapped potential by product (ITC method:
         Decreux & Spies 2016), with the provenance of the data."""
+        import pandas as pd
+
         from tradegap.analysis.potential import PotentialParams
         from tradegap.analysis.potential_warehouse import potential
         from tradegap.cli.common import write_table

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import (
@@ -20,12 +20,16 @@ from tradegap.cli.common import (
     write_table,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 BN = 1e9
 
 
 def _in_billions(frame: pd.DataFrame, keep: tuple[str, ...] = ("month", "fx_local", "measure",
                                                               "reduction_share")) -> pd.DataFrame:
     """Money columns divided by 10⁹ and labelled "bn", for the terminal."""
+    import pandas as pd
     shown = frame.copy()
     for column in shown.columns:
         if column not in keep and pd.api.types.is_numeric_dtype(shown[column]):
@@ -60,6 +64,8 @@ def register(app: typer.Typer) -> None:
         charts: Path = CHARTS_OPTION,
     ) -> None:
         """Run SCENARIO month by month; with --plan, also show what the plan changes."""
+        import pandas as pd
+
         from tradegap.settlement import compare, load_plan, load_scenario, simulate
 
         sc = load_scenario(scenario)
