@@ -565,11 +565,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+#: Rows per Parquet row group. Each group records the min and max of every column, so a query
+#: for one pair reads only the groups whose exporter and importer ranges hold it: sources write
+#: rows grouped by exporter (BACI's files and the demo world come so), and groups of this size
+#: (DuckDB's own default; pyarrow's is 8.5 times larger) let that order pay off.
+ROW_GROUP_ROWS = 122_880
+
+
 def _write_parquet(directory: Path, data: Data, schema: pa.Schema) -> None:
     """Write ``data`` conformed to ``schema`` as Parquet files in ``directory``, fsynced."""
     target = directory / "part-0.parquet"
     if isinstance(data, duckdb.DuckDBPyRelation):
-        data.to_parquet(str(target), compression="zstd")
+        data.to_parquet(str(target), compression="zstd", row_group_size=ROW_GROUP_ROWS)
         written = pq.read_schema(target)
         expected = [(f.name, f.type) for f in schema]
         got = [(f.name, f.type) for f in written]
@@ -582,7 +589,8 @@ def _write_parquet(directory: Path, data: Data, schema: pa.Schema) -> None:
         batches = data.to_batches() if isinstance(data, pa.Table) else data
         with pq.ParquetWriter(target, schema, compression="zstd") as writer:
             for batch in batches:
-                writer.write_table(conform(pa.Table.from_batches([batch]), _kind_of(schema)))
+                writer.write_table(conform(pa.Table.from_batches([batch]), _kind_of(schema)),
+                                   row_group_size=ROW_GROUP_ROWS)
     for path in directory.glob("*.parquet"):
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
