@@ -43,7 +43,7 @@ def _ingest_baci(r: dict[str, Any]) -> list[str]:
         f"| DuckDB bare `COPY` CSV → Parquet | {r['duckdb_bare_s']} s"
         f"{_cpu(r, 'duckdb_bare_cpu_s')}, "
         f"{r['duckdb_bare_peak_gb']} GB | **{r['speed_vs_duckdb_bare']}** of its speed | "
-        f"≥ 0.5: {_ok(near)} |",
+        f"≥ {r['targets']['speed_vs_duckdb_bare']}: {_ok(near)} |",
     ]
     return rows
 
@@ -178,17 +178,17 @@ def build() -> str:
                 f"Where our time goes (separate run): parse {r['parse_s']} s (typed read into a "
                 "temporary table with reject tables, then the post-read checks), canonical "
                 f"relation and zstd Parquet write {r['write_s']} s.")
-        if r["speed_vs_duckdb_bare"] < 0.5:
+        if r["speed_vs_duckdb_bare"] < r["targets"]["speed_vs_duckdb_bare"]:
             notes.append(
-                "The ½-of-DuckDB target is missed in this run: the bare copy reads and writes "
-                "in one streaming pass, while the ingest materialises the typed rows first "
-                "(to report rejects and duplicates with line numbers before anything is "
-                "written) and reads them again for the write. What would reach it: stream "
-                "the typed read straight into the Parquet write and run the duplicate and "
-                "range checks on the written file (a failed check then deletes the staged "
-                "file, which the atomic write already allows). The earlier run under heavier "
-                "load met it (0.66); the ratio moves with the free cores, since DuckDB's "
-                "bare copy uses both and our checks are partly serial.")
+                "The target against DuckDB's bare copy is missed in this run: the bare copy "
+                "reads and writes in one streaming pass, while the ingest materialises the "
+                "typed rows first (to report rejects and duplicates with line numbers before "
+                "anything is written) and reads them again for the write. What would reach "
+                "it: stream the typed read straight into the Parquet write and run the "
+                "duplicate and range checks on the written file (a failed check then deletes "
+                "the staged file, which the atomic write already allows). The ratio moves "
+                "with the free cores, since DuckDB's bare copy uses both and our checks are "
+                "partly serial.")
         lines += _section("Ingest: BACI-format CSV, 11 M rows", _ingest_baci(r), r, notes)
     r = _get("ingest_india")
     if r:
@@ -201,10 +201,16 @@ def build() -> str:
             f"{r['ratio_vs_duckdb_bare']}× | — |",
         ]
         lines += _section("Ingest: India's export statistics (DGCI&S), 2.8 M rows", rows, r,
-                          ["Ratio = baseline time / our time. No target was set; the baselines "
-                           "only copy the file, while the ingest validates every row, maps "
-                           "partner names to ISO3, converts US$ million to dollars, labels "
-                           "fiscal years and writes the canonical schema atomically."])
+                          ["Ratio = baseline time / our time (target: ≥ 1.0 of pandas, see "
+                           "Targets). The baselines only copy the file, while the ingest "
+                           "validates every row, maps partner names to ISO3, converts US$ "
+                           "million to dollars, labels fiscal years and writes the canonical "
+                           "schema atomically. Since this round it reads the text columns "
+                           "dictionary-encoded and checks, normalises and maps each distinct "
+                           "code and partner name once (categoricals), finds duplicates on one "
+                           "packed integer key per row and builds the Arrow columns from the "
+                           "codes; its output is identical (same table, provenance and "
+                           "fingerprint)."])
     r = _get("potential_global")
     if r:
         t_ok = r["duckdb_s"] <= r["targets"]["duckdb_s"]

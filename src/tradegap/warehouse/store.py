@@ -16,6 +16,7 @@ equals the stored one changes nothing.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import json
@@ -498,7 +499,17 @@ class _ReadCache:
             self._dbs[str(wh.home)] = (stamp, con)
 
 
+    def close(self) -> None:
+        """Close the cached databases (at interpreter exit, before threads are torn down)."""
+        with self._lock:
+            dbs, self._dbs = list(self._dbs.values()), {}
+        for _, con in dbs:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+
+
 _CACHE = _ReadCache()
+atexit.register(_CACHE.close)
 
 
 def _files_stamp(infos: list[DatasetInfo]) -> tuple[Any, ...]:

@@ -88,6 +88,13 @@ class TooSlow(Exception):
 #: The computation slots, shared by every thread of the process.
 _slots = threading.BoundedSemaphore(CONCURRENCY)
 _held = threading.local()
+_active = [0]  # computations holding a slot now
+_active_lock = threading.Lock()
+
+
+def busy() -> bool:
+    """Whether any computation holds a slot (background warming waits for none)."""
+    return _active[0] > 0
 
 
 @contextmanager
@@ -104,10 +111,14 @@ def computing() -> Iterator[None]:
         return
     with _slots:
         _held.depth = 1
+        with _active_lock:
+            _active[0] += 1
         try:
             yield
         finally:
             _held.depth = 0
+            with _active_lock:
+                _active[0] -= 1
 
 
 async def bounded(fn: Callable[..., T], *args: Any, timeout: float | None = None,

@@ -106,9 +106,13 @@ class Services:
         """Compute what the first visitors most likely ask for, in this thread: the dataset
         list, the default pair's balance and potential, the balance of each of the ``pairs``
         largest flows (exporter → importer), and the headroom ranking when the real datasets
-        are there. Each takes a computation slot like a request; failures are left for the
-        request to report. Returns what was warmed."""
+        are there. Each takes a computation slot like a request, but starts only while no
+        other computation runs, so requests go first; failures are left for the request to
+        report. Returns what was warmed."""
+        import time
+
         from tradegap.errors import TradegapError
+        from tradegap.web.limits import busy
 
         jobs: list[tuple[str, Callable[[], Any]]] = [
             ("datasets", self.dataset_summaries), ("data", self.data),
@@ -121,6 +125,8 @@ class Services:
             jobs.append(("headroom", self.headroom))
         done = []
         for name, job in jobs:
+            while busy():
+                time.sleep(0.05)
             try:
                 job()
                 done.append(name)
