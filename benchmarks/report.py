@@ -147,7 +147,11 @@ def build() -> str:
         "",
         f"- `nproc`: {m['nproc']}; CPU: {m['cpu']}",
         f"- {m['os']}; Python {m['python']}; {m['java'] or 'no Java'}",
-        f"- load when this file was written: {load()['loadavg']}",
+        f"- load when this file was written: {load()['loadavg']}"
+        + (" — **measured under load**: other jobs shared the machine's "
+           f"{m['nproc']} cores, so absolute times are inflated and noisy; compare the ratios, "
+           "each measured within one run (alternating baseline and tradegap where both are "
+           "short)" if load()["loadavg"][1] > (m["nproc"] or 1) else ""),
         "",
         "```",
         "$ free -h",
