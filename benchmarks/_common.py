@@ -145,3 +145,20 @@ def gb(n: int) -> float:
 
 def say(text: str) -> None:
     print(text, flush=True)
+
+
+def target_row(metric: str, baseline: str, baseline_value: str, tradegap: str, ratio: float,
+               target: str, met: bool) -> dict[str, Any]:
+    """One row of the targets table (BENCHMARKS.md, top): what is compared with what, both
+    measured in this run, the ratio, the target and whether it is met; printed as it is made."""
+    row = {"metric": metric, "baseline": baseline, "baseline_value": baseline_value,
+           "tradegap": tradegap, "ratio": round(ratio, 2), "target": target, "met": bool(met)}
+    say(f"ROW | {metric} | {baseline}: {baseline_value} | tradegap: {tradegap} | ratio "
+        f"{row['ratio']} | target {target} | {'met' if met else 'MISSED'}")
+    return row
+
+
+def best_of(cmd: list[str], n: int, **kwargs: Any) -> tuple[float, list[float]]:
+    """Best and all wall times of ``n`` runs of ``cmd``."""
+    times = [run(cmd, **kwargs).check().seconds for _ in range(n)]
+    return min(times), times

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 
-from _common import PYTHON, TRADEGAP, WORK, gb, load, python, record, run, say
+from _common import PYTHON, TRADEGAP, WORK, gb, load, python, record, run, say, target_row
 
 ROWS = "baci"  # 11 M flows
 #: Where the ingest's time goes: parse (read and checks) and the write, timed apart.
@@ -71,8 +71,12 @@ def main() -> None:
     speedup_pandas = pandas.seconds / ours.seconds
     share_of_duckdb = duck.seconds / ours.seconds
     say(f"ratio pandas/tradegap = {speedup_pandas:.2f}× (target ≥ 5); "
-        f"tradegap speed / DuckDB bare = {share_of_duckdb:.2f} (target ≥ 0.5)")
+        f"tradegap speed / DuckDB bare = {share_of_duckdb:.2f} (target ≥ 0.8)")
+    row = target_row("BACI ingest, 11 M rows", "bare DuckDB `COPY … TO parquet`",
+                     f"{duck.seconds:.2f} s", f"{ours.seconds:.2f} s (every check)",
+                     share_of_duckdb, "≥ 0.8 of its speed", share_of_duckdb >= 0.8)
     record("ingest_baci", {
+        "rows_table": [row],
         "rows": rows, "load_before": load_before,
         "tradegap_s": round(ours.seconds, 2), "tradegap_peak_gb": gb(ours.peak_rss),
         "pandas_s": round(pandas.seconds, 2), "pandas_peak_gb": gb(pandas.peak_rss),
@@ -82,7 +86,7 @@ def main() -> None:
         "parse_s": round(parse_s, 2), "write_s": round(write_s, 2),
         "speedup_vs_pandas": round(speedup_pandas, 2),
         "speed_vs_duckdb_bare": round(share_of_duckdb, 2),
-        "targets": {"speedup_vs_pandas": 5.0, "speed_vs_duckdb_bare": 0.5},
+        "targets": {"speedup_vs_pandas": 5.0, "speed_vs_duckdb_bare": 0.8},
         "command": "python benchmarks/bench_ingest_baci.py",
     })
 

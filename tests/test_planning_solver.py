@@ -53,7 +53,34 @@ def test_time_limit_is_reported_and_a_longer_one_solves() -> None:
         assert short.infeasibility is None  # not mistaken for an infeasible scenario
     else:  # it kept the best plan found: labelled as such
         assert short.status.startswith(("optimal", "time limit reached (MIP gap"))
-    full = plan(scenario_from_dict({**BASE, "limits": limits, "solver": {"time_limit": 60}}),
+    # HiGHS's limit is wall-clock time: generous, so that a busy machine still finishes
+    full = plan(scenario_from_dict({**BASE, "limits": limits, "solver": {"time_limit": 600}}),
                 cands)
     assert full.status == "optimal"
     assert full.path["share_closed"].iloc[-1] == pytest.approx(0.02)
+
+
+def test_a_milp_states_its_gap_and_the_default_is_a_tenth_of_a_percent() -> None:
+    s = scenario_from_dict({**BASE, "limits": {"min_size_usd": 2e7}})
+    assert s.mip_gap == 1e-3
+    p = plan(s, candidates(200))
+    assert p.is_mip and p.feasible
+    assert p.mip_gap is not None and 0 <= p.mip_gap <= 1e-3
+    assert p.summary()["mip_gap"] == p.mip_gap
+    assert any(n.startswith("MILP solved to a relative gap of") and "0.100%" in n
+               for n in p.notes)
+    lp = plan(scenario_from_dict(BASE), candidates(200))
+    assert lp.mip_gap is None and not any("relative gap" in n for n in lp.notes)
+
+
+def test_a_wall_clock_stop_with_no_nodes_says_so() -> None:
+    from tradegap.planning.planner import Solved, solver_note
+
+    stopped = Solved("Time limit reached", False, float("nan"), np.zeros(1), None, None, None,
+                     nodes=0, seconds=0.05)
+    note = solver_note(stopped, 1e-3, 0.05)
+    assert note is not None and "wall-clock" in note and "single branch-and-bound node" in note
+    kept = Solved("time limit reached (MIP gap 2.00%)", True, 1.0, np.zeros(1), None, None,
+                  None, mip_gap=0.02, nodes=12, seconds=5.0)
+    note = solver_note(kept, 1e-3, 5)
+    assert note is not None and "12 branch-and-bound nodes" in note and "2.000%" in note

@@ -99,3 +99,31 @@ def test_empty_warehouse_has_typed_empty_views(warehouse: Warehouse) -> None:
     assert con.execute("SELECT count(*) FROM flows").fetchone() == (0,)
     cols = [c[0] for c in con.execute("DESCRIBE flows").fetchall()]
     assert cols[:3] == ["period", "period_type", "year"] and "dataset" in cols
+
+
+def test_readers_reuse_one_database_until_the_catalogue_or_a_file_changes(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from tradegap.errors import TradegapError
+    from tradegap.warehouse import store
+
+    warehouse.write("t", flows(), source="test", fingerprint="a")
+    time.sleep(store._ReadCache.RACY_NS / 1e9 + 0.05)  # old enough to be cached
+    reads = []
+    real = Warehouse._read_datasets
+    monkeypatch.setattr(Warehouse, "_read_datasets", lambda self: reads.append(1) or real(self))
+    first, second = warehouse.connect(), Warehouse(warehouse.home).connect()
+    assert len(reads) <= 1  # the catalogue was read at most once for both
+    first.execute("CREATE TEMP TABLE mine AS SELECT 1")  # a cursor's own, not the other's
+    assert second.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mine'"
+                          ).fetchone() == (0,)
+    first.close()  # closes the cursor only
+    assert second.execute("SELECT sum(value_usd) FROM flows").fetchone() == (6000.0,)
+    warehouse.write("t", flows(5), source="test", fingerprint="b")  # the catalogue changes
+    assert warehouse.connect().execute("SELECT count(*) FROM flows").fetchone() == (5,)
+    path = warehouse.dataset("t").path / "part-0.parquet"
+    path.write_bytes(b"not parquet")  # damage is still found, though the catalogue is as it was
+    with pytest.raises(TradegapError, match="damaged"):
+        warehouse.connect()

@@ -270,3 +270,47 @@ def test_security_headers_and_host_check(home: Path) -> None:
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
     assert local.get("/api/scenarios", headers={"host": "evil.example"}).status_code == 400
+
+
+def test_identical_requests_compute_once_and_cached_answers_take_no_slot(home: Path) -> None:
+    import threading
+    import time
+
+    from tradegap.web import limits
+    from tradegap.web.services import Services
+
+    s = Services(home, None)
+    calls: list[int] = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.3)
+        return 42
+
+    out: list[int] = []
+    threads = [threading.Thread(target=lambda: out.append(s._cached(("k",), slow)))
+               for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == [42] * 5 and len(calls) == 1  # single flight
+    for _ in range(limits.CONCURRENCY):  # every slot busy …
+        limits._slots.acquire()
+    try:
+        assert s._cached(("k",), slow) == 42  # … and the cached answer still comes back
+    finally:
+        for _ in range(limits.CONCURRENCY):
+            limits._slots.release()
+    with pytest.raises(ZeroDivisionError):  # a failure reaches every waiter, is not cached
+        s._cached(("bad",), lambda: 1 / 0)
+    assert s._cached(("bad",), lambda: 7) == 7
+
+
+def test_warm_computes_the_likely_first_requests(home: Path) -> None:
+    from tradegap.web.services import Services
+
+    s = Services(home, None)
+    done = s.warm(pairs=2)
+    assert {"datasets", "balance RUS IND", "potential IND RUS"} <= set(done)
+    assert len([d for d in done if d.startswith("balance ")]) >= 2

@@ -285,7 +285,9 @@ def load_pair(
     products = {n: product_coverage(i.provenance) for n, i in infos.items()}
     con = wh.connect()
     only = "AND dataset IN (SELECT unnest(?))" if datasets else ""
-    params: list[object] = [a, a, b, b, a]
+    # the IN terms restate the pair's filter in a form DuckDB checks against each Parquet row
+    # group's min and max, so only the groups that can hold the pair are read
+    params: list[object] = [a, a, b, a, b, a, b, b, a]
     if datasets:
         params.append(datasets)
     con.execute(
@@ -295,7 +297,8 @@ def load_pair(
                period, period_type, year, month, product, digits, hs_revision,
                value_usd, quantity, quantity_unit, source, reporter, flag, dataset
         FROM flows
-        WHERE ((exporter = ? AND importer = ?) OR (exporter = ? AND importer = ?)) {only}
+        WHERE exporter IN (?, ?) AND importer IN (?, ?)
+          AND ((exporter = ? AND importer = ?) OR (exporter = ? AND importer = ?)) {only}
         """,
         params,
     )

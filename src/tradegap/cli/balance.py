@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import (
@@ -25,6 +25,9 @@ SUMMARY_LABELS = {"official_exports": "official exports", "official_imports": "o
                   "headline_balance": "headline balance", "exports_coverage": "exports coverage",
                   "imports_coverage": "imports coverage", "imports_fuel_share": "fuel in imports",
                   "exports_fuel_share": "fuel in exports"}
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _summary_view(s: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Kind], list[str]]:

@@ -4,13 +4,17 @@ Spark (one pair in depth: `tradegap balance A B`)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, state
 from tradegap.cli.engine_options import DATASET_OPTION, ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
 from tradegap.cli.tables import FORMAT_OPTION, Output, country_with_code
+
+if TYPE_CHECKING:
+    pass
+
 
 
 def _years(text: str | None) -> tuple[int, int] | None:
@@ -47,6 +51,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Balance, turnover, trade intensity, Grubel–Lloyd and HHI of every pair that trades,
         per year, from one world dataset."""
+        import pandas as pd
+
         from tradegap.analysis.many_pairs import balances
         from tradegap.cli.common import write_table
 

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, state, write_table
 from tradegap.cli.tables import FORMAT_OPTION, Output
 from tradegap.progress import task
+
+if TYPE_CHECKING:
+    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -42,6 +45,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Russia–India on real data: balance, headroom ranking (agri, pharma), the real-data
         plan and the historical settlement, with every number's dataset and period."""
+        import pandas as pd
+
         from tradegap.casestudy import to_payload
         from tradegap.report.case_study import run_case_study
         from tradegap.report.format import money, product_label, share

@@ -6,18 +6,20 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 from typer.core import TyperGroup
 
 from tradegap.errors import InputError
-from tradegap.jsonable import to_jsonable
-from tradegap.warehouse import Warehouse
+
+if TYPE_CHECKING:  # imported where used, so that `tradegap --help` starts fast
+    import pandas as pd
+    from rich.table import Table
+
+    from tradegap.warehouse import Warehouse
 
 console = Console()
 err_console = Console(stderr=True)
@@ -66,6 +68,8 @@ class State:
     verbose: bool = False
 
     def warehouse(self) -> Warehouse:
+        from tradegap.warehouse import Warehouse
+
         return Warehouse(self.home)
 
 
@@ -77,6 +81,8 @@ def state(ctx: typer.Context) -> State:
 
 
 def print_json(payload: Any) -> None:
+    from tradegap.jsonable import to_jsonable
+
     typer.echo(json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False))
 
 
@@ -98,6 +104,8 @@ def write_charts(figures: dict[str, Any], directory: Path) -> list[Path]:
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` to ``path`` as CSV, Excel, Parquet or JSON, chosen by the extension."""
+    from tradegap.jsonable import to_jsonable
+
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
@@ -120,6 +128,10 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
 
 def write_excel(frame: pd.DataFrame, path: Path) -> Path:
     """One sheet, raw values (no number formats lost to text), timezone-free dates."""
+    import pandas as pd
+
+    from tradegap.jsonable import to_jsonable
+
     plain = frame.copy()
     for column in plain.columns:
         if isinstance(plain[column].dtype, pd.DatetimeTZDtype):
@@ -133,6 +145,9 @@ def write_excel(frame: pd.DataFrame, path: Path) -> Path:
 
 def rich_table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None) -> Table:
     """A Rich table of ``frame``; numbers right-aligned, missing values shown as '—'."""
+    import pandas as pd
+    from rich.table import Table
+
     table = Table(title=title, caption=caption, show_lines=False)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])

@@ -5,11 +5,15 @@ world flows dataset (or a file), and the diversification table used by
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, OUT_OPTION, console, print_json, rich_table, state
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 DIAGONAL_OPTION = typer.Option(
     "growthlab", "--diagonal", help="Proximity diagonal in density: growthlab (1, as "

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, state
 from tradegap.cli.tables import FORMAT_OPTION, Output
-from tradegap.warehouse.inspect import dataset_summary, list_datasets
+
+if TYPE_CHECKING:
+    pass
+
 
 
 def register(app: typer.Typer) -> None:
@@ -18,6 +22,8 @@ def register(app: typer.Typer) -> None:
     def list_command(ctx: typer.Context, as_json: bool = JSON_OPTION,
                      fmt: str = FORMAT_OPTION) -> None:
         """List the datasets: source, kind, rows, synthetic or real, when ingested."""
+        from tradegap.warehouse.inspect import list_datasets
+
         wh = state(ctx).warehouse()
         frame = list_datasets(wh)
         if as_json:
@@ -41,6 +47,10 @@ def register(app: typer.Typer) -> None:
         fmt: str = FORMAT_OPTION,
     ) -> None:
         """Rows, periods, countries, products, value per period and coverage of a dataset."""
+        import pandas as pd
+
+        from tradegap.warehouse.inspect import dataset_summary
+
         wh = state(ctx).warehouse()
         summaries = dataset_summary(wh, name)
         if as_json:

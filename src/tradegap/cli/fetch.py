@@ -5,14 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from tradegap.cli.common import JSON_OPTION, console, err_console, print_json, state
 from tradegap.sources.fetch import DEFAULT_BASE_URL, fetch_baci
@@ -38,6 +30,15 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Download BACI_<REVISION>_<RELEASE>.zip; run again to resume a cut-off download."""
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
         folder = dest if dest is not None else state(ctx).warehouse().home / "downloads"
         with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import (
@@ -18,6 +18,9 @@ from tradegap.cli.common import (
 from tradegap.cli.tables import FORMAT_OPTION, Output
 from tradegap.errors import InputError
 from tradegap.progress import task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _display(table: pd.DataFrame) -> pd.DataFrame:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, err_console, print_json, rich_table, state
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 BN = 1e9
 
 
 def package_view(result) -> pd.DataFrame:
     """The package for the terminal: sizes in US$ bn, shares in %."""
+    import pandas as pd
     pkg = result.package
     if pkg.empty:
         return pkg

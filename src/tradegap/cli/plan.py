@@ -4,8 +4,8 @@ over :func:`tradegap.planning.plan` and :func:`tradegap.planning.compare`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import (
@@ -20,6 +20,9 @@ from tradegap.cli.common import (
     write_table,
 )
 from tradegap.cli.tables import FORMAT_OPTION, Output
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CANDIDATES_OPTION = typer.Option(
     None, "--candidates", help="Candidates CSV/Parquet (overrides candidates.path in the TOML)."
@@ -87,6 +90,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = FORMAT_OPTION,
     ) -> None:
         """Solve a scenario: the plan per product and year, the balance path, what binds."""
+        import pandas as pd
+
         from tradegap.planning import plan
 
         result = plan(scenario, _candidates(candidates),
@@ -157,6 +162,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = FORMAT_OPTION,
     ) -> None:
         """Side by side: gap closed, mix by group, binding constraints."""
+        import pandas as pd
+
         from tradegap.planning import compare, plan
 
         cands = _candidates(candidates)

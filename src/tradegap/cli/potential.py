@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, OUT_OPTION, console, print_json, state
 from tradegap.cli.tables import FORMAT_OPTION, Kind, Output
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _view(table: pd.DataFrame) -> pd.DataFrame:

@@ -4,14 +4,18 @@ year (ITC method), on DuckDB or Spark."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, state
 from tradegap.cli.engine_options import DATASET_OPTION, ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
 from tradegap.cli.tables import FORMAT_OPTION, Output
 from tradegap.progress import task
+
+if TYPE_CHECKING:
+    pass
+
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +42,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export potential of every exporter in every market and product (Decreux & Spies
         2016) in one query: tens of millions of rows at BACI size, so write them with --out."""
+        import pandas as pd
+
         from tradegap.analysis.potential import PotentialParams
         from tradegap.analysis.potential_warehouse import potential_global
         from tradegap.cli.common import write_table

@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         wh = state(ctx).warehouse()
         local = host in ("127.0.0.1", "localhost", "::1")
         hosts = ["127.0.0.1", "localhost", "[::1]"] if local else None
-        web_app = create_app(wh.home, scenarios, allowed_hosts=hosts)
+        web_app = create_app(wh.home, scenarios, allowed_hosts=hosts, warm=True)
         console.print(f"tradegap dashboard on http://{host}:{port}/ (warehouse {wh.home}, "
                       "read-only; Ctrl+C stops it)")
         uvicorn.run(web_app, host=host, port=port, log_level="warning")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import (
@@ -60,6 +59,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = FORMAT_OPTION,
     ) -> None:
         """Run SCENARIO month by month; with --plan, also show what the plan changes."""
+        import pandas as pd
+
         from tradegap.settlement import compare, load_plan, load_scenario, simulate
 
         sc = load_scenario(scenario)

@@ -4,11 +4,15 @@ cut in one market (Jammes & Olarreaga 2005)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, OUT_OPTION, console, print_json, rich_table
+
+if TYPE_CHECKING:
+    pass
+
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +44,8 @@ def register(app: typer.Typer) -> None:
         out: Path = OUT_OPTION,
     ) -> None:
         """Trade creation, diversion by supplier, prices, tariff revenue and welfare."""
+        import pandas as pd
+
         from tradegap.analysis.gravity import load_table
         from tradegap.analysis.smart import apply_cut, smart
         from tradegap.cli.common import state, write_table

@@ -14,15 +14,18 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from tradegap.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 #: What a column holds: money (US$; ``money:INR`` for another currency), share, number,
 #: integer, year, ratio, text, name (cut at a word), code, country.
@@ -90,6 +93,7 @@ def cell(value: Any, kind: Kind) -> str:
 
 
 def guess_kind(column: str, series: pd.Series) -> Kind:
+    import pandas as pd
     if column in {"year", "period"}:
         return "year"
     if pd.api.types.is_bool_dtype(series):

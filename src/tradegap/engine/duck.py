@@ -24,7 +24,7 @@ class DuckDBEngine(Engine):
 
     @classmethod
     def on_warehouse(cls, wh: Any, *, memory_limit: str | None = None) -> DuckDBEngine:
-        con = wh.connect()
+        con = wh.connect(private=True)  # its settings below are database-wide
         limit = duckdb_memory_limit(memory_limit)
         if limit:
             con.execute(f"SET memory_limit = '{limit}'")

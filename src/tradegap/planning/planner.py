@@ -39,6 +39,11 @@ from tradegap.provenance import Provenance
 #: Status of a MILP stopped by its time limit with a feasible plan in hand (then "x.xx%)").
 INCUMBENT = "time limit reached (MIP gap"
 
+#: The relative MIP gap at which HiGHS stops by default (``[solver] mip_gap``): a plan within
+#: 0.1 % of the best bound. Chasing the last fraction of it costs many times the LP's time in
+#: sub-MIP heuristics for plans that differ by less than the data's own precision.
+DEFAULT_MIP_GAP = 1e-3
+
 
 @dataclass
 class Solved:
@@ -49,12 +54,18 @@ class Solved:
     row_dual: np.ndarray | None
     col_dual: np.ndarray | None
     row_value: np.ndarray | None
+    mip_gap: float | None = None  # achieved relative gap of a MILP's plan (None for an LP)
+    nodes: int | None = None  # branch-and-bound nodes HiGHS explored (MILP only)
+    seconds: float | None = None  # wall-clock time of the solve
 
 
 
 
-def solve(built: Built, *, time_limit: float = 120.0, mip_rel_gap: float = 1e-6) -> Solved:
-    """Solve ``built`` with HiGHS and return values and (for an LP) duals."""
+def solve(built: Built, *, time_limit: float = 120.0,
+          mip_rel_gap: float = DEFAULT_MIP_GAP) -> Solved:
+    """Solve ``built`` with HiGHS and return values and (for an LP) duals; for a MILP also the
+    gap it achieved and how many nodes it explored (HiGHS's time limit is wall-clock time, so
+    on a busy machine it can stop before exploring any)."""
     h = new_highs()
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
@@ -63,20 +74,47 @@ def solve(built: Built, *, time_limit: float = 120.0, mip_rel_gap: float = 1e-6)
     status = h.getModelStatus()
     text = h.modelStatusToString(status)
     info = h.getInfo()
+    mip = bool(built.integer.any())
+    nodes = int(info.mip_node_count) if mip else None
+    seconds = float(h.getRunTime())
     optimal = status == highspy.HighsModelStatus.kOptimal
-    if not optimal and status == highspy.HighsModelStatus.kTimeLimit and built.integer.any() \
+    if not optimal and status == highspy.HighsModelStatus.kTimeLimit and mip \
             and info.primal_solution_status == 2:  # a feasible incumbent: keep it
         text = f"{INCUMBENT} {info.mip_gap:.2%})"
         optimal = True
     if not optimal:
-        return Solved(text, False, float("nan"), np.zeros(len(built.cost)), None, None, None)
+        return Solved(text, False, float("nan"), np.zeros(len(built.cost)), None, None, None,
+                      nodes=nodes, seconds=seconds)
     sol = h.getSolution()
-    dual_ok = bool(sol.dual_valid) and not built.integer.any()
+    dual_ok = bool(sol.dual_valid) and not mip
     return Solved(
         text, True, float(info.objective_function_value), np.asarray(sol.col_value),
         np.asarray(sol.row_dual) if dual_ok else None,
         np.asarray(sol.col_dual) if dual_ok else None, np.asarray(sol.row_value),
+        mip_gap=float(info.mip_gap) if mip else None, nodes=nodes, seconds=seconds,
     )
+
+
+def solver_note(solved: Solved, stated_gap: float, time_limit: float) -> str | None:
+    """The sentence a MILP's plan carries about how far it is from optimal and why HiGHS
+    stopped; None for an LP."""
+    if solved.nodes is None:
+        return None
+    gap = f"{solved.mip_gap:.3%}" if solved.mip_gap is not None else "unknown"
+    if solved.status == "Optimal":
+        return (f"MILP solved to a relative gap of {gap} (stated [solver] mip_gap "
+                f"{stated_gap:.3%}): the plan's objective is within that of the best possible "
+                f"({solved.nodes:,} branch-and-bound nodes, {solved.seconds:.1f} s)")
+    stopped = (f"HiGHS's time limit of {time_limit:g} s is wall-clock time and it stopped "
+               f"after {solved.seconds:.1f} s")
+    if solved.nodes == 0:
+        stopped += (" before exploring a single branch-and-bound node (a busy machine "
+                    "makes this likelier: raise [solver] time_limit)")
+    else:
+        stopped += f" after {solved.nodes:,} branch-and-bound nodes"
+    if solved.optimal:
+        return f"{stopped}; the plan kept is within a relative gap of {gap} of the best bound"
+    return stopped
 
 
 @dataclass
@@ -91,6 +129,7 @@ class Plan:
     binding: pd.DataFrame  # family, key, limit, shadow, per, sentence
     objective: float = float("nan")
     is_mip: bool = False
+    mip_gap: float | None = None  # a MILP's achieved relative gap (see ``notes`` for the text)
     excluded_min_size: list[str] = field(default_factory=list)
     infeasibility: Any = None  # tradegap.planning.explain.Infeasibility when infeasible
     provenance: Provenance = field(default_factory=Provenance)
@@ -110,6 +149,7 @@ class Plan:
             "gap_closed_usd": float(final["extra_purchases"]) if final is not None else None,
             "share_closed": float(final["share_closed"]) if final is not None else None,
             "is_mip": self.is_mip,
+            "mip_gap": self.mip_gap,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,6 +227,10 @@ def plan(
     built = build(scenario, products)
     is_mip = bool(built.integer.any())
     solved = solve(built, time_limit=scenario.time_limit, mip_rel_gap=scenario.mip_gap)
+    mip_gap = solved.mip_gap
+    said = solver_note(solved, scenario.mip_gap, scenario.time_limit)
+    if said is not None:
+        notes.append(said)
     status = "optimal" if solved.status == "Optimal" else solved.status
     if not solved.optimal:
         from tradegap.planning.explain import explain_infeasible
@@ -199,8 +243,8 @@ def plan(
                          "it applies to is a yes/no choice)")
         infeas = explain_infeasible(scenario, products) if status == "infeasible" else None
         empty = _empty_plan_frames(scenario)
-        return Plan(scenario, status, *empty, is_mip=is_mip, infeasibility=infeas,
-                    provenance=prov, notes=notes)
+        return Plan(scenario, status, *empty, is_mip=is_mip, mip_gap=mip_gap,
+                    infeasibility=infeas, provenance=prov, notes=notes)
     include = None
     excluded: list[str] = []
     if is_mip:
@@ -225,7 +269,8 @@ def plan(
     binding = confirm_by_resolving(binding, scenario, cands, include,
                                    -solved.objective * MONEY, weighted)
     return Plan(scenario, status, table, path, mix, binding, objective=-solved.objective * MONEY,
-                is_mip=is_mip, excluded_min_size=excluded, provenance=prov, notes=notes)
+                is_mip=is_mip, mip_gap=mip_gap, excluded_min_size=excluded, provenance=prov,
+                notes=notes)
 
 
 def _empty_plan_frames(scenario: Scenario) -> tuple[pd.DataFrame, ...]:

@@ -40,7 +40,7 @@ US$ per year; "per year" values are one number or a list with one value per plan
                  gravity = false                # from potential: also fit the gravity column
                  route = "sea"                  # from potential: every candidate's route
     [solver]     time_limit = 120               # seconds; a MILP then keeps its best plan
-                 mip_gap = 1e-6                 # relative MIP gap at which HiGHS may stop
+                 mip_gap = 1e-3                 # relative MIP gap at which HiGHS may stop
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ class Scenario:
     base_period: str = ""
     file: str | None = None
     time_limit: float = 120.0
-    mip_gap: float = 1e-6
+    mip_gap: float = 1e-3  # 0.1 %: see planner.DEFAULT_MIP_GAP
 
     def __post_init__(self) -> None:
         """Accept plain numbers where tuples are expected (convenient from Python)."""
@@ -471,7 +471,7 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
     r.unknown(solver, {"time_limit", "mip_gap"}, "solver")
     time_limit = r.number(solver, "time_limit", "solver.time_limit", lo=0, hi=86_400,
                           lo_open=True, default=120.0)
-    mip_gap = r.number(solver, "mip_gap", "solver.mip_gap", lo=0, hi=0.5, default=1e-6)
+    mip_gap = r.number(solver, "mip_gap", "solver.mip_gap", lo=0, hi=0.5, default=1e-3)
 
     name = doc.get("name") or (Path(file).stem if file else "scenario")
     return Scenario(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradegap.errors import InputError, TradegapError
-from tradegap.sources.base import Parsed
-from tradegap.warehouse.store import Warehouse, WriteOutcome
+
+if TYPE_CHECKING:  # the CLI lists SOURCES in its help without importing pandas or DuckDB
+    from tradegap.sources.base import Parsed
+    from tradegap.warehouse.store import Warehouse, WriteOutcome
 
 #: Source name (as typed on the command line) → module.
 SOURCES: dict[str, str] = {

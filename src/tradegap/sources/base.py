@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -94,15 +95,40 @@ class BadRows:
 
 
 def fingerprint(paths: Iterable[Path], **options: Any) -> str:
-    """SHA-256 of the input files' bytes and the options that shape the output."""
+    """SHA-256 of the input files' bytes and the options that shape the output.
+
+    Each file is read once: the same pass also yields the file's own digest (what
+    :func:`file_info` reports), remembered for as long as the file's size and modification
+    time stay the same, so that provenance does not read a large input a second time."""
     digest = hashlib.sha256()
-    for path in sorted(Path(p) for p in paths):
+    for i, path in enumerate(sorted(Path(p) for p in paths)):
         digest.update(path.name.encode())
+        own = None if i == 0 else hashlib.sha256(path.name.encode())
         with open(path, "rb") as fh:
+            stat = os.fstat(fh.fileno())
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
+                if own is not None:
+                    own.update(chunk)
+        own = digest.copy() if own is None else own
+        own.update(b"{}")  # json.dumps({}): the options of fingerprint([path])
+        _remember_sha(path, stat, own.hexdigest())
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     return digest.hexdigest()
+
+
+#: Per-file digests already computed: (path, inode, size, mtime) → fingerprint([path]).
+_FILE_SHA: dict[tuple[str, int, int, int], str] = {}
+
+
+def _sha_key(path: Path, stat: os.stat_result) -> tuple[str, int, int, int]:
+    return (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _remember_sha(path: Path, stat: os.stat_result, sha: str) -> None:
+    if len(_FILE_SHA) >= 256:
+        _FILE_SHA.clear()
+    _FILE_SHA[_sha_key(path, stat)] = sha
 
 
 def require_file(path: Path, what: str) -> Path:
@@ -170,5 +196,8 @@ def refuse_repeats(flows: pd.DataFrame, key: list[str], hint: str) -> None:
 
 
 def file_info(path: Path) -> dict[str, Any]:
-    """Name, size and SHA-256 of an input file, for provenance."""
-    return {"file": str(path), "bytes": path.stat().st_size, "sha256": fingerprint([path])}
+    """Name, size and SHA-256 of an input file, for provenance (from the pass of
+    :func:`fingerprint` when it already read this file, unchanged since)."""
+    stat = path.stat()
+    sha = _FILE_SHA.get(_sha_key(path, stat)) or fingerprint([path])
+    return {"file": str(path), "bytes": stat.st_size, "sha256": sha}

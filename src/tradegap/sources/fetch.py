@@ -15,10 +15,12 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tradegap.errors import InputError, TradegapError
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Where CEPII publishes BACI releases (https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37).
 DEFAULT_BASE_URL = "https://www.cepii.fr/DATA_DOWNLOAD/baci/data"
@@ -97,6 +99,8 @@ def download(
     headers = {"Accept-Encoding": "identity"}
     if offset:
         headers["Range"] = f"bytes={offset}-"
+    import httpx  # here, not at the top: `tradegap --help` should not pay for it
+
     try:
         with httpx.Client(timeout=timeout, follow_redirects=True) as client, client.stream(
             "GET", url, headers=headers

@@ -154,6 +154,21 @@ def map_partners(names: pd.Series, lines: np.ndarray, file: str, field: str) -> 
     return pd.Series(iso[codes], index=names.index, dtype=object)
 
 
+def _map_partner_codes(names: pd.Series, lines: np.ndarray, file: str) -> pd.Categorical:
+    """:func:`map_partners` for a categorical column: each distinct name is mapped once (with
+    the line of its first occurrence, for the error), and the rows keep their codes."""
+    cat = names.array
+    codes = cat.codes
+    _, first = np.unique(codes, return_index=True)
+    first = first[codes[first] >= 0]
+    used = codes[first]
+    iso = map_partners(pd.Series(np.asarray(cat.categories, dtype=object)[used]), lines[first],
+                       file, "partner").to_numpy(dtype=object)
+    table = np.full(len(cat.categories), None, dtype=object)
+    table[used] = iso
+    return _categorical(codes, table)
+
+
 # -- reading -------------------------------------------------------------------------------
 def _read(path: Path) -> tuple[pd.DataFrame, int]:
     """The raw table and the line-number offset of its first row (1 for Parquet, 2 for CSV)."""
@@ -162,7 +177,12 @@ def _read(path: Path) -> tuple[pd.DataFrame, int]:
         try:
             names = pq.read_schema(path).names
             _check_columns(names, path)
-            table = pq.read_table(path, columns=list(COLUMNS))
+            schema = pq.read_schema(path)
+            # text columns dictionary-encoded: pandas gets categoricals (a few thousand
+            # distinct strings and integer codes) instead of millions of Python strings
+            text = [c for c in COLUMNS if pa.types.is_string(schema.field(c).type)
+                    or pa.types.is_large_string(schema.field(c).type)]
+            table = pq.read_table(path, columns=list(COLUMNS), read_dictionary=text)
         except InputError:
             raise
         except (pa.ArrowException, OSError) as exc:
@@ -269,16 +289,20 @@ def _numeric(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _validate(
     frame: pd.DataFrame, first_line: int, bad: BadRows, stats: Counter[str]
 ) -> pd.DataFrame:
-    """Normalise one file's rows; malformed ones go to ``bad`` and are dropped."""
+    """Normalise one file's rows; malformed ones go to ``bad`` and are dropped. Text is
+    checked and normalised once per distinct value; the output's text columns are
+    categoricals over those values."""
     n = len(frame)
     lines = np.arange(first_line, first_line + n, dtype="int64")
-    problem = np.full(n, None, dtype=object)
-    field = np.full(n, None, dtype=object)
+    # the first problem of each row, as an index into ``reasons`` (0: none so far)
+    problem = np.zeros(n, dtype=np.int16)
+    reasons: list[tuple[str | None, str | None]] = [(None, None)]
 
     def mark(mask: Any, name: str, reason: str) -> None:
-        mask = np.asarray(mask, dtype=bool) & (problem == None)  # noqa: E711
-        problem[mask] = reason
-        field[mask] = name
+        mask = np.asarray(mask, dtype=bool) & (problem == 0)
+        if mask.any():
+            reasons.append((name, reason))
+            problem[mask] = len(reasons) - 1
 
     fy, fy_blank, fy_text = _numeric(frame["fy_start"])
     this_year = datetime.now(UTC).year
@@ -309,46 +333,72 @@ def _validate(
         mark(q_text, "quantity", "quantity is not a number")
         mark((qty < 0) | np.isinf(qty), "quantity", "quantity is negative or infinite")
 
-    # duplicates among otherwise good rows, on integer keys (normalised code ids)
-    hs_id = pd.factorize(hs_norm)[0][hs_codes]
-    p_id = pd.factorize(p_values)[0][p_codes]
-    good = problem == None  # noqa: E711
-    keys = pd.DataFrame({"fy": fy[good], "hs": hs_id[good], "p": p_id[good]})
-    dup = keys.duplicated(keep=False).to_numpy()
+    # duplicates among otherwise good rows, on one packed integer key per row (fiscal year,
+    # normalised code id, normalised partner id)
+    hs_u, hs_id_u = np.unique(hs_norm.astype(str), return_inverse=True)
+    hs_id = hs_id_u[hs_codes]
+    p_u, p_id_u = np.unique(np.where(pd.isna(p_values), "", p_values).astype(str),
+                            return_inverse=True)
+    p_id = p_id_u[p_codes]
+    good = problem == 0
+    fy_key = np.where(good, fy, 0).astype("int64") - FIRST_FY
+    packed = (fy_key * len(hs_u) + hs_id) * len(p_u) + p_id
+    dup = good & pd.Series(np.where(good, packed, -1 - np.arange(n))).duplicated(
+        keep=False).to_numpy()
+    shown: dict[int, str] = {}
     if dup.any():
-        dup_idx = np.flatnonzero(good)[dup]
-        first = keys[dup].assign(line=lines[dup_idx]).groupby(["fy", "hs", "p"])["line"]
-        firsts = first.transform("min").to_numpy()
-        shown = np.full(n, None, dtype=object)
+        dup_idx = np.flatnonzero(dup)
+        firsts = pd.Series(lines[dup_idx]).groupby(packed[dup_idx]).transform("min").to_numpy()
+        reasons.append(("hs8", "duplicate of another row with the same (fy_start, hs8, partner)"))
         for i, line in zip(dup_idx, firsts, strict=True):
-            problem[i] = "duplicate of another row with the same (fy_start, hs8, partner)"
-            field[i] = "hs8"
+            problem[i] = len(reasons) - 1
             key = f"{fy[i]:.0f}, {hs_norm[hs_codes[i]]}, {p_values[p_codes[i]]}"
-            shown[i] = f"{key} (first at line {line})"
-    for i in np.flatnonzero(problem != None):  # noqa: E711 — loops over malformed rows only
-        col = field[i]
-        value_shown = shown[i] if dup.any() and shown[i] else frame[col].iat[i]
-        bad.add(int(lines[i]), col, value_shown, problem[i])
+            shown[int(i)] = f"{key} (first at line {line})"
+    for i in np.flatnonzero(problem != 0):  # loops over malformed rows only
+        col, reason = reasons[problem[i]]
+        value_shown = shown.get(int(i), frame[col].iat[i])
+        bad.add(int(lines[i]), col, value_shown, reason)
 
-    good = problem == None  # noqa: E711
+    good = problem == 0
     stats["hs8_zero_padded"] += int((was7 & good).sum())
     u_codes, u_values = _distinct(frame["unit"])
     return pd.DataFrame(
         {
             "fy": fy[good].astype("int64"),
-            "hs8": hs_norm[hs_codes[good]],
-            "partner": p_values[p_codes[good]],
+            "hs8": _categorical(hs_codes[good], hs_norm),
+            "partner": _categorical(p_codes[good], p_values),
             "value": np.nan_to_num(value[good], nan=0.0),
             "missing": v_blank[good],
             "quantity": qty[good],
-            "unit": u_values[u_codes[good]],
+            "unit": _categorical(u_codes[good], u_values),
             "line": lines[good],
         }
     )
 
 
-def _strings(values: np.ndarray) -> pa.Array:
-    """A string array from an object array with few distinct values (via a dictionary)."""
+def _categorical(codes: np.ndarray, values: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a categorical, without one Python string per row: ``values`` is
+    small (one entry per distinct raw text), may repeat after normalisation, and holds
+    ``None`` (or ``""``) for a missing value."""
+    missing = np.array([v is None or v == "" for v in values], dtype=bool)
+    present = np.array([str(v) for v, m in zip(values, missing, strict=True) if not m],
+                       dtype=object)
+    cats, inverse = np.unique(present.astype(str), return_inverse=True)
+    index = np.full(len(values), -1, dtype=np.int64)
+    index[~missing] = inverse
+    return pd.Categorical.from_codes(index[codes], categories=pd.Index(cats.astype(object)))
+
+
+def _strings(values: Any) -> pa.Array:
+    """A string array from an object array with few distinct values (via a dictionary), or
+    from a categorical (its codes and categories as they are)."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, pd.Categorical):
+        codes = values.codes.astype("int32")
+        indices = pa.array(codes, pa.int32(), mask=codes < 0)
+        dictionary = pa.array(list(values.categories), pa.string())
+        return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     indices = pa.array(codes, pa.int32(), mask=codes < 0)
     dictionary = pa.array(list(uniques), pa.string())
@@ -380,7 +430,7 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
         rows_read += len(raw)
         bad = BadRows(path, limit)
         part = _validate(raw, first_line, bad, stats)
-        part["iso3"] = map_partners(part["partner"], part["line"].to_numpy(), str(path), "partner")
+        part["iso3"] = _map_partner_codes(part["partner"], part["line"].to_numpy(), str(path))
         part["file"] = len(bads)
         bads.append(bad)
         parts.append(part)
@@ -408,8 +458,9 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
     for bad in bads:
         set_aside.update(bad.reasons)
 
-    flags = np.where(rows["missing"], "value_missing",
-                     np.where(rows["value"] == 0, "rounded_to_zero", None))
+    flags = pd.Categorical.from_codes(
+        np.where(rows["missing"], 0, np.where(rows["value"] == 0, 1, -1)),
+        categories=["value_missing", "rounded_to_zero"])
     fys = rows["fy"].to_numpy()
     year_codes, years = pd.factorize(fys)
     labels = np.array([fiscal_year_label(int(y)) for y in years], dtype=object)
@@ -417,18 +468,18 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
     n = len(rows)
     table = pa.table(
         {
-            "period": _strings(labels[year_codes]),
+            "period": _strings(_categorical(year_codes, labels)),
             "period_type": pa.repeat("fiscal_year_in", n),
             "year": pa.array(fys.astype("int16"), pa.int16()),
             "month": pa.nulls(n, pa.int8()),
             "exporter": pa.repeat("IND", n),
-            "importer": _strings(rows["iso3"].to_numpy(dtype=object)),
-            "product": _strings(rows["hs8"].to_numpy(dtype=object)),
-            "hs_revision": _strings(revisions[year_codes]),
+            "importer": _strings(rows["iso3"]),
+            "product": _strings(rows["hs8"]),
+            "hs_revision": _strings(_categorical(year_codes, revisions)),
             "digits": pa.repeat(pa.scalar(8, pa.int8()), n),
             "value_usd": pa.array(million_to_usd(rows["value"].to_numpy()), pa.float64()),
             "quantity": pa.array(rows["quantity"].to_numpy(), pa.float64(), from_pandas=True),
-            "quantity_unit": _strings(rows["unit"].to_numpy(dtype=object)),
+            "quantity_unit": _strings(rows["unit"]),
             "source": pa.repeat(SOURCE, n),
             "reporter": pa.repeat("exporter", n),
             "flag": _strings(flags),

@@ -16,10 +16,13 @@ equals the stored one changes nothing.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import copy
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -162,16 +165,35 @@ class Warehouse:
                 time.sleep(0.1)
         raise AssertionError("unreachable")
 
+    def _catalog_stamp(self) -> tuple[Any, ...] | None:
+        """What changes whenever the catalogue does: inode, size and modification time (in
+        nanoseconds) of the catalogue file and of its write-ahead log; None if it is absent."""
+        stamp: list[Any] = []
+        for path in (self.catalog_path, self.catalog_path.with_name(CATALOG_FILE + ".wal")):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                if not stamp:
+                    return None
+                stamp.append(None)
+                continue
+            stamp.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        return (str(self.home), *stamp)
+
     def datasets(self, kind: str | None = None) -> list[DatasetInfo]:
-        """Every dataset in the catalogue (optionally of one kind), by name."""
+        """Every dataset in the catalogue (optionally of one kind), by name.
+
+        The catalogue is read again only when its file changed (see :func:`_cached`); several
+        calls in one analysis, or many requests of the dashboard, then cost one ``stat``."""
+        rows = _CACHE.rows(self)
+        return [d for d in rows if kind is None or d.kind == kind]
+
+    def _read_datasets(self) -> list[DatasetInfo]:
         con = self._catalog(read_only=True)
         try:
             rows = con.execute(
                 "SELECT name, kind, source, path, rows, fingerprint, synthetic, ingested_at, "
-                "provenance, report FROM datasets "
-                + ("WHERE kind = ? " if kind else "")
-                + "ORDER BY name",
-                [kind] if kind else [],
+                "provenance, report FROM datasets ORDER BY name"
             ).fetchall()
         finally:
             con.close()
@@ -382,18 +404,30 @@ class Warehouse:
                     "the same input then rewrites it",
                 )
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with one view per kind (``flows``, ``demand``), each
-        the union of that kind's datasets with a ``dataset`` column. The catalogue file is not
-        held open, so readers never block a writer. Raises a :class:`TradegapError` naming a
-        dataset whose files are damaged (see :meth:`verify`)."""
-        con = duckdb.connect()
+    def connect(self, *, private: bool = False) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with one view per kind (``flows``, ``demand``), each the union
+        of that kind's datasets with a ``dataset`` column. The catalogue file is not held open,
+        so readers never block a writer. Raises a :class:`TradegapError` naming a dataset whose
+        files are damaged (see :meth:`verify`).
+
+        The views live in one in-memory database per warehouse, built again only when the
+        catalogue or a data file changed; each call returns a new cursor on it (temporary
+        tables and registered frames stay the caller's own; closing it closes only the
+        cursor). ``private=True`` builds a database of its own instead, for a caller that
+        changes database-wide settings (memory limit, spill directory)."""
         infos = self.datasets()
+        stamp = _files_stamp(infos)
+        if not private:
+            cached = _CACHE.database(self, stamp)
+            if cached is not None:
+                return cached.cursor()
         try:
             self.verify(infos)
         except TradegapError:
             infos = self.datasets()  # a writer may have swapped a version in meanwhile
             self.verify(infos)
+            stamp = _files_stamp(infos)
+        con = duckdb.connect()
         for kind, schema in SCHEMAS.items():
             parts = [
                 f"SELECT *, '{_sql_str(d.name)}' AS dataset FROM read_parquet("
@@ -403,16 +437,94 @@ class Warehouse:
             ]
             if parts:
                 con.execute(f"CREATE VIEW {kind} AS " + " UNION ALL BY NAME ".join(parts))
-            else:
+            else:  # a real (empty) table, so that cursors on this database see it too
                 empty = pa.Table.from_pylist(
                     [], schema=schema.append(pa.field("dataset", pa.string()))
                 )
-                con.register(f"_{kind}_empty", empty)
+                con.register(f"_{kind}_arrow", empty)
+                con.execute(f"CREATE TABLE _{kind}_empty AS SELECT * FROM _{kind}_arrow")
+                con.unregister(f"_{kind}_arrow")
                 con.execute(f"CREATE VIEW {kind} AS SELECT * FROM _{kind}_empty")
-        return con
+        if private:
+            return con
+        # versions are immutable once committed: their footers can be cached across queries
+        con.execute("SET parquet_metadata_cache = true")
+        _CACHE.keep_database(self, stamp, con)
+        return con.cursor()
 
     def iter_files(self, name: str) -> Iterator[Path]:
         yield from sorted(self.dataset(name).path.glob("*.parquet"))
+
+
+class _ReadCache:
+    """What readers of a warehouse reuse, per home directory and thread-safe: the catalogue
+    rows (valid while the catalogue file's stamp is unchanged) and the in-memory database with
+    the views (valid while, in addition, every data file's name, size and modification time
+    are unchanged, so the damage check of :meth:`Warehouse.verify` still holds)."""
+
+    #: A catalogue modified less than this long before it was read is not cached: a change in
+    #: the same tick of the file-system clock could otherwise leave the stamp as it was.
+    RACY_NS = 200_000_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[str, tuple[tuple[Any, ...], list[DatasetInfo]]] = {}
+        self._dbs: dict[str, tuple[tuple[Any, ...], duckdb.DuckDBPyConnection]] = {}
+
+    def rows(self, wh: Warehouse) -> list[DatasetInfo]:
+        stamp = wh._catalog_stamp()
+        if stamp is None:
+            return []
+        key = str(wh.home)
+        with self._lock:
+            hit = self._rows.get(key)
+        if hit is not None and hit[0] == stamp:
+            return copy.deepcopy(hit[1])
+        rows = wh._read_datasets()
+        newest = max(part[2] for part in stamp[1:] if part is not None)
+        if wh._catalog_stamp() == stamp and time.time_ns() - newest > self.RACY_NS:
+            with self._lock:
+                self._rows[key] = (stamp, rows)
+        return copy.deepcopy(rows)
+
+    def database(self, wh: Warehouse, stamp: tuple[Any, ...]) -> duckdb.DuckDBPyConnection | None:
+        with self._lock:
+            hit = self._dbs.get(str(wh.home))
+        return hit[1] if hit is not None and hit[0] == stamp else None
+
+    def keep_database(self, wh: Warehouse, stamp: tuple[Any, ...],
+                      con: duckdb.DuckDBPyConnection) -> None:
+        # a replaced database is not closed here: cursors handed out earlier keep it alive
+        with self._lock:
+            self._dbs[str(wh.home)] = (stamp, con)
+
+
+    def close(self) -> None:
+        """Close the cached databases (at interpreter exit, before threads are torn down)."""
+        with self._lock:
+            dbs, self._dbs = list(self._dbs.values()), {}
+        for _, con in dbs:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+
+
+_CACHE = _ReadCache()
+atexit.register(_CACHE.close)
+
+
+def _files_stamp(infos: list[DatasetInfo]) -> tuple[Any, ...]:
+    """Name, kind, rows and every Parquet file's name, size and modification time."""
+    out: list[Any] = []
+    for d in infos:
+        files = []
+        for path in sorted(d.path.glob("*.parquet")) if d.path.is_dir() else []:
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            files.append((path.name, st.st_ino, st.st_size, st.st_mtime_ns))
+        out.append((d.name, d.kind, str(d.path), d.rows, tuple(files)))
+    return tuple(out)
 
 
 def open_warehouse(home: str | os.PathLike[str] | None = None) -> Warehouse:
@@ -464,11 +576,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+#: Rows per Parquet row group. Each group records the min and max of every column, so a query
+#: for one pair reads only the groups whose exporter and importer ranges hold it: sources write
+#: rows grouped by exporter (BACI's files and the demo world come so), and groups of this size
+#: (DuckDB's own default; pyarrow's is 8.5 times larger) let that order pay off.
+ROW_GROUP_ROWS = 122_880
+
+
 def _write_parquet(directory: Path, data: Data, schema: pa.Schema) -> None:
     """Write ``data`` conformed to ``schema`` as Parquet files in ``directory``, fsynced."""
     target = directory / "part-0.parquet"
     if isinstance(data, duckdb.DuckDBPyRelation):
-        data.to_parquet(str(target), compression="zstd")
+        data.to_parquet(str(target), compression="zstd", row_group_size=ROW_GROUP_ROWS)
         written = pq.read_schema(target)
         expected = [(f.name, f.type) for f in schema]
         got = [(f.name, f.type) for f in written]
@@ -481,7 +600,8 @@ def _write_parquet(directory: Path, data: Data, schema: pa.Schema) -> None:
         batches = data.to_batches() if isinstance(data, pa.Table) else data
         with pq.ParquetWriter(target, schema, compression="zstd") as writer:
             for batch in batches:
-                writer.write_table(conform(pa.Table.from_batches([batch]), _kind_of(schema)))
+                writer.write_table(conform(pa.Table.from_batches([batch]), _kind_of(schema)),
+                                   row_group_size=ROW_GROUP_ROWS)
     for path in directory.glob("*.parquet"):
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())

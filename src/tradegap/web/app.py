@@ -61,15 +61,28 @@ SECURITY_HEADERS = {
 
 
 def create_app(home: str | Path | None = None, scenarios: str | Path | None = None,
-               allowed_hosts: list[str] | None = None) -> FastAPI:
+               allowed_hosts: list[str] | None = None, *, warm: bool = False) -> FastAPI:
     """The dashboard over the warehouse at ``home`` (opened read-only) and the scenarios in
     ``scenarios`` (default: the project's shipped ``scenarios/``). ``allowed_hosts`` limits
     the Host header (``tradegap serve`` on 127.0.0.1 allows only local names, which defeats
-    DNS rebinding)."""
+    DNS rebinding). ``warm``: once the server starts, compute the likely first requests in a
+    background thread (:meth:`Services.warm`)."""
+    import threading
+    from contextlib import asynccontextmanager
+
     from tradegap.report.html import SHIPPED_SCENARIOS
     from tradegap.web import api, measures_page, pages
 
+    services = Services(home, Path(scenarios) if scenarios else SHIPPED_SCENARIOS)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
+        if warm:
+            threading.Thread(target=services.warm, name="tradegap-warm", daemon=True).start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="tradegap",
         description="The numbers behind the tradegap dashboard: balance, export potential, "
         "plans, settlement and the data they come from. Every route calls the same Python "
@@ -78,7 +91,7 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
         docs_url=None,
         redoc_url=None,
     )
-    app.state.services = Services(home, Path(scenarios) if scenarios else SHIPPED_SCENARIOS)
+    app.state.services = services
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     if allowed_hosts:
         from starlette.middleware.trustedhost import TrustedHostMiddleware

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -83,18 +85,50 @@ class TooSlow(Exception):
     """A computation ran past :data:`TIMEOUT`."""
 
 
-_slots: dict[int, asyncio.Semaphore] = {}
+#: The computation slots, shared by every thread of the process.
+_slots = threading.BoundedSemaphore(CONCURRENCY)
+_held = threading.local()
+_active = [0]  # computations holding a slot now
+_active_lock = threading.Lock()
+
+
+def busy() -> bool:
+    """Whether any computation holds a slot (background warming waits for none)."""
+    return _active[0] > 0
+
+
+@contextmanager
+def computing() -> Iterator[None]:
+    """Hold one of the :data:`CONCURRENCY` computation slots while computing (re-entrant: a
+    computation that asks for another cached result keeps its one slot). Answers already
+    cached never take a slot, so they never queue behind a computation."""
+    if getattr(_held, "depth", 0):
+        _held.depth += 1
+        try:
+            yield
+        finally:
+            _held.depth -= 1
+        return
+    with _slots:
+        _held.depth = 1
+        with _active_lock:
+            _active[0] += 1
+        try:
+            yield
+        finally:
+            _held.depth = 0
+            with _active_lock:
+                _active[0] -= 1
 
 
 async def bounded(fn: Callable[..., T], *args: Any, timeout: float | None = None,
                   **kwargs: Any) -> T:
-    """Run ``fn`` in a worker thread, at most :data:`CONCURRENCY` at once, and give up
-    waiting after ``timeout`` seconds (:class:`TooSlow`)."""
-    slots = _slots.setdefault(id(asyncio.get_running_loop()), asyncio.Semaphore(CONCURRENCY))
+    """Run ``fn`` in a worker thread and give up waiting after ``timeout`` seconds
+    (:class:`TooSlow`). The work that computes takes a slot (:func:`computing`, in
+    :class:`tradegap.web.services.Services`); a cached answer returns at once."""
     limit = TIMEOUT if timeout is None else timeout
     try:
         async with asyncio.timeout(limit):
-            async with slots:
-                return await run_in_threadpool(fn, *args, **kwargs)
+            return await run_in_threadpool(fn, *args, **kwargs)
     except TimeoutError as exc:
         raise TooSlow(f"the computation took longer than {limit:g} s") from exc

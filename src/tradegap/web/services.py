@@ -2,7 +2,10 @@
 
 Each function calls the same public function a Python user calls (``balance``, ``potential``,
 ``plan``, ``simulate``, the warehouse inspection) and returns its result unchanged. Results are
-cached per warehouse state (dataset fingerprints), so a new ingest is seen at once.
+cached per warehouse state (dataset fingerprints), so a new ingest is seen at once. A result
+being computed is computed once: identical requests meanwhile wait for it (single flight), and
+only computations take one of the process's computation slots (:func:`limits.computing`), so
+cached answers never wait. :meth:`Services.warm` computes the likely first requests at start-up.
 """
 
 from __future__ import annotations
@@ -15,11 +18,26 @@ from pathlib import Path
 from typing import Any
 
 from tradegap.errors import InputError
-from tradegap.web.limits import ReadOnlyWarehouse
+from tradegap.web.limits import ReadOnlyWarehouse, computing
 
 _CACHE_SIZE = 32
 #: The plan the Settlement page offers when the warehouse holds the real datasets.
 REAL_PLAN = "russia-india-real"
+
+
+class _Flight:
+    """One computation in progress, which identical requests wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+    def result(self) -> Any:
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 class Services:
@@ -30,6 +48,7 @@ class Services:
         self.scenarios_dir = scenarios
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[tuple, _Flight] = {}
 
     # -- cache -----------------------------------------------------------------------------
     def state(self) -> tuple:
@@ -59,12 +78,76 @@ class Services:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        value = fn()
-        with self._lock:
-            self._cache[key] = value
-            while len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
+            flight = self._inflight.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._inflight[key] = _Flight()
+        if not leader:  # the same result is being computed: wait for it, compute nothing
+            return flight.result()
+        try:
+            with computing():
+                value = fn()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        else:
+            flight.value = value
+            with self._lock:
+                self._cache[key] = value
+                while len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        finally:
+            with self._lock:
+                self._inflight.pop(key, None)
+            flight.done.set()
         return value
+
+    def warm(self, pairs: int = 12) -> list[str]:
+        """Compute what the first visitors most likely ask for, in this thread: the dataset
+        list, the default pair's balance and potential, the balance of each of the ``pairs``
+        largest flows (exporter → importer), and the headroom ranking when the real datasets
+        are there. Each takes a computation slot like a request, but starts only while no
+        other computation runs, so requests go first; failures are left for the request to
+        report. Returns what was warmed."""
+        import time
+
+        from tradegap.errors import TradegapError
+        from tradegap.web.limits import busy
+
+        jobs: list[tuple[str, Callable[[], Any]]] = [
+            ("datasets", self.dataset_summaries), ("data", self.data),
+            ("balance RUS IND", lambda: self.balance("RUS", "IND")),
+            ("potential IND RUS", lambda: self.potential("IND", "RUS")),
+        ]
+        for a, b in self._largest_pairs(pairs):
+            jobs.append((f"balance {a} {b}", lambda a=a, b=b: self.balance(a, b)))
+        if self.plan_choices()[:1] == [REAL_PLAN]:
+            jobs.append(("headroom", self.headroom))
+        done = []
+        for name, job in jobs:
+            while busy():
+                time.sleep(0.05)
+            try:
+                job()
+                done.append(name)
+            except (TradegapError, ValueError, OSError):
+                continue
+        return done
+
+    def _largest_pairs(self, n: int) -> list[tuple[str, str]]:
+        """The ``n`` exporter → importer pairs with the largest trade in the flows."""
+        if n <= 0 or not self.wh.datasets(kind="flows"):
+            return []
+        with computing():
+            con = self.wh.connect()
+            try:
+                rows = con.execute(
+                    "SELECT exporter, importer FROM flows GROUP BY 1, 2 "
+                    "ORDER BY sum(value_usd) DESC LIMIT ?", [n]
+                ).fetchall()
+            finally:
+                con.close()
+        return [(a, b) for a, b in rows if (a, b) != ("RUS", "IND")]
 
     # -- scenarios (by name, from the shipped list only) -----------------------------------
     def scenario_names(self, kind: str) -> list[str]:

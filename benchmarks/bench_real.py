@@ -1,0 +1,78 @@
+"""On the real warehouse (the case study's datasets from ../shared/data, built once): the
+Headroom page's first load in a fresh app against the same page warm (median of three), and
+the PDF report against the HTML report of the same pair, scenario and settlement (each in its
+own process, alternating, best of two). Targets: first load ≤ 3× warm; PDF ≤ 2× the HTML."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from _common import ROOT, SHARED, TRADEGAP, WORK, load, python, record, run, say, target_row
+
+HOME = WORK / "wh-real"
+SCENARIOS = ROOT / "scenarios"
+FIRST_LOAD = """
+import time
+from fastapi.testclient import TestClient
+from tradegap.web import create_app, limits
+limits.TIMEOUT = 3600.0  # measure the computation, however long the load makes it
+client = TestClient(create_app({home!r}))
+t = time.perf_counter()
+r = client.get("/headroom", headers={{"accept": "text/html"}})
+assert r.status_code == 200, (r.status_code, r.text[:500])
+first = time.perf_counter() - t
+warm = []
+for _ in range(3):
+    t = time.perf_counter()
+    assert client.get("/headroom", headers={{"accept": "text/html"}}).status_code == 200
+    warm.append(time.perf_counter() - t)
+print(first, *warm)
+"""
+
+
+def main() -> None:
+    if not (SHARED / "india_exports_eidb").is_dir():
+        say(f"skipped: {SHARED} not found")
+        return
+    if not (HOME / "catalog.duckdb").exists():
+        say("building the real warehouse (once) …")
+        python(f"from tradegap.casestudy import build_warehouse; "
+               f"build_warehouse({str(SHARED)!r}, {str(HOME)!r})", timeout=3600).check()
+    load_before = load()
+    out = python(FIRST_LOAD.format(home=str(HOME))).check()
+    first, *warm = (float(x) for x in out.stdout.strip().splitlines()[-1].split())
+    warm_s = statistics.median(warm)
+    say(f"Headroom page: first load {first:.2f} s, warm median {warm_s:.3f} s")
+    rows = [target_row("real-data Headroom page, first load", "the same page warm",
+                       f"{warm_s:.3f} s", f"{first:.2f} s", first / warm_s, "≤ 3× warm",
+                       first <= 3 * warm_s)]
+    report = [TRADEGAP, "--home", str(HOME), "report", "RUS", "IND", "--scenario",
+              str(SCENARIOS / "russia-india-real.toml"), "--settlement",
+              str(SCENARIOS / "settlement-fund.toml"), "--draws", "0", "--out"]
+    html_s, pdf_s, pdf_error = [], [], None
+    for _ in range(2):
+        html_s.append(run([*report, str(WORK / "real-report.html")]).check().seconds)
+        done = run([*report, str(WORK / "real-report.pdf")])
+        if done.returncode:
+            pdf_error = done.stderr.strip()[-300:]
+            break
+        pdf_s.append(done.seconds)
+    if pdf_s:
+        ratio = min(pdf_s) / min(html_s)
+        say(f"report: HTML best {min(html_s):.1f} s, PDF best {min(pdf_s):.1f} s")
+        rows.append(target_row("real-data PDF report", "the HTML report",
+                               f"{min(html_s):.1f} s", f"{min(pdf_s):.1f} s", ratio,
+                               "≤ 2× the HTML", ratio <= 2.0))
+    else:
+        say(f"PDF report not measured: {pdf_error}")
+    record("real", {
+        "load_before": load_before, "headroom_first_s": round(first, 3),
+        "headroom_warm_s": [round(w, 3) for w in warm], "report_html_s": html_s,
+        "report_pdf_s": pdf_s, "pdf_error": pdf_error, "rows_table": rows,
+        "started": time.strftime("%H:%M:%S"), "command": "python benchmarks/bench_real.py",
+    })
+
+
+if __name__ == "__main__":
+    main()
