@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 def _summary_view(s: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Kind], list[str]]:
     """The summary table (raw values), its column kinds and its notes, each note once."""
+    import pandas as pd
     partial = s["partial"].eq(True) if "partial" in s else pd.Series(False, index=s.index)
     periods = [f"{p} (partial)" if x else str(p)
                for p, x in zip(s["period"], partial, strict=True)]
@@ -122,6 +123,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(result, top: int, printer: Output) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
     from tradegap.report.format import product_label
 
     prov = result.provenance
@@ -219,6 +222,7 @@ def _write_charts(result, directory: Path) -> list[Path]:  # type: ignore[no-unt
 
 def _passed_over(sources: pd.DataFrame) -> pd.DataFrame:
     """Datasets passed over, one row per dataset, side and reason, with their periods."""
+    import pandas as pd
     if sources.empty or "chosen" not in sources:
         return pd.DataFrame()
     skipped = sources[~sources["chosen"].astype(bool)]

@@ -175,6 +175,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = FORMAT_OPTION,
     ) -> None:
         """Rank products by untapped gravity potential of EXPORTER in TARGET."""
+        import pandas as pd
+
         from tradegap.analysis.gravity import load_table
         from tradegap.analysis.gravity_potential import gravity_potential, market_covariates
 

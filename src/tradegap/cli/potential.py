@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 
 def _view(table: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     from tradegap.report.format import product_label
 
     names = table["name"] if "name" in table else pd.Series([None] * len(table))
@@ -45,6 +47,8 @@ REALISED_NOTE = ("realised = actual ÷ potential. Above 100 %, the exporter alre
 
 def _demand_view(table: pd.DataFrame) -> pd.DataFrame:
     """The demand method's ranking at 80 columns: the estimate, the bounds beside it, what binds."""
+    import pandas as pd
+
     from tradegap.report.format import money, share
 
     def usd(values: pd.Series) -> list[str]:
@@ -109,6 +113,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export potential by product with the method the warehouse allows (ITC, Decreux &
         Spies 2016, on world flows; else the market's own demand), saying which and why."""
+        import pandas as pd
+
         from tradegap.analysis.potential import PotentialParams
         from tradegap.analysis.potential_estimate import choose_method
         from tradegap.analysis.potential_warehouse import potential

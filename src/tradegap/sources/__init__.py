@@ -118,6 +118,7 @@ def ingest(
     the same input. Files added to an existing dataset accumulate; replacing stored files by
     other ones needs ``replace`` (see :mod:`tradegap.sources.accumulate`)."""
     from tradegap.sources.accumulate import file_entries, merge
+    from tradegap.warehouse.store import WriteOutcome
 
     parsed = parse(source, paths, **options)
     files = file_entries(paths)
