@@ -330,7 +330,6 @@ def test_damaged_catalogue_is_a_clear_error(damage: str, filled: Warehouse,
 
 def test_dashboard_names_a_damaged_dataset(filled: Warehouse) -> None:
     """The JSON API answers a damaged dataset with the same clear message (not a 500)."""
-    pytest.importorskip("tradegap.web", reason="the dashboard (tradegap.web) is not built yet")
     from fastapi.testclient import TestClient
 
     from tradegap.web import create_app

@@ -15,15 +15,13 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import snapshot
 from tests.servers import free_port, stop
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
-
-pytest.importorskip("tradegap.web", reason="the dashboard (tradegap.web) is not built yet")
-httpx = pytest.importorskip("httpx")
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 50

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,11 +23,7 @@ from tests.conftest import snapshot
 from tests.servers import free_port, stop
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
-
-pytest.importorskip("tradegap.web", reason="the dashboard (tradegap.web) is not built yet")
-from fastapi.testclient import TestClient  # noqa: E402
-
-from tradegap.web import create_app  # noqa: E402
+from tradegap.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = [
