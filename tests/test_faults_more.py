@@ -136,13 +136,6 @@ def parquet_of(kind: str) -> bytes:
     return buf.getvalue()
 
 
-def _flip_middle(b: bytes) -> bytes:
-    out = bytearray(b)
-    for i in range(len(b) // 3, len(b) // 3 + 40):
-        out[i] ^= 0xFF
-    return bytes(out)
-
-
 PARQUET_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
     "truncated at half": lambda b: b[: len(b) // 2],
     "footer cut": lambda b: b[:-8],
@@ -176,29 +169,61 @@ def test_damaged_parquet_input_is_refused(kind: str, damage: str, shared: Wareho
     assert snapshot(filled) == before
 
 
+#: What each valid Parquet input above stores: dataset, rows, sum of value_usd (from the CSV
+#: text in tests/test_cli_errors.py: US$ million × 1e6, or dollars as written).
+PARQUET_STORED = {
+    "india-dgcis": [("india-dgcis", 2, 1_750_000.0)],
+    "russia-customs": [("russia-customs-fts", 1, 1000.0), ("russia-customs-mirror", 1, 2000.0)],
+    "russia-demand": [("russia-demand", 3, 5_000_000_000.0)],  # 2.5 bn year-before is empty
+    "tidy": [("tidy", 2, 12.0)],
+}
+
+
 @pytest.mark.parametrize("kind", PARQUET_KINDS)
 def test_the_parquet_inputs_above_are_valid(kind: str, tmp_path: Path) -> None:
     path = tmp_path / "input.parquet"
     path.write_bytes(parquet_of(kind))
-    assert _ingest_parquet(Warehouse(tmp_path / "ok"), kind, path)
+    wh = Warehouse(tmp_path / "ok")
+    results = _ingest_parquet(wh, kind, path)
+    stored = []
+    for parsed, outcome in results:  # type: ignore[attr-defined]
+        ds = outcome.dataset
+        total = wh.connect().execute(
+            f"SELECT sum(value_usd) FROM read_parquet('{ds.path}/*.parquet')").fetchone()[0]
+        stored.append((ds.name, ds.rows, total))
+        assert ds.rows + sum(parsed.set_aside.values()) == (2 if kind == "russia-demand" else 1
+                                                             ) * parsed.rows_read
+    assert stored == PARQUET_STORED[kind]
+
+
+def _damage_pages(b: bytes) -> bytes:
+    """Flip the first bytes of every column chunk's first page (its header), located from the
+    file's own metadata, so the damage always lands in the data (a flip at a fixed offset can
+    land in statistics that no reader uses)."""
+    meta = pq.ParquetFile(io.BytesIO(b)).metadata.row_group(0)
+    out = bytearray(b)
+    for c in range(meta.num_columns):
+        col = meta.column(c)
+        start = col.dictionary_page_offset if col.has_dictionary_page else col.data_page_offset
+        for i in range(start, start + 6):
+            out[i] ^= 0xFF
+    return bytes(out)
 
 
 @pytest.mark.parametrize("kind", PARQUET_KINDS)
-def test_parquet_with_damaged_pages_never_crashes(kind: str, tmp_path: Path) -> None:
-    filled = Warehouse(tmp_path / "wh")
-    """Bytes flipped inside the data: a clear error, or (if Parquet cannot tell) rows that are
-    still accounted for; never another exception."""
+def test_parquet_with_damaged_pages_is_refused(kind: str, shared: Warehouse,
+                                               tmp_path: Path) -> None:
+    """Damaged pages inside the data: a clear error naming the file, the warehouse unchanged
+    (never another exception, never rows read from garbage)."""
+    filled = shared
     path = tmp_path / "input.parquet"
-    path.write_bytes(_flip_middle(parquet_of(kind)))
+    path.write_bytes(_damage_pages(parquet_of(kind)))
     before = snapshot(filled)
-    try:
-        results = _ingest_parquet(filled, kind, path)
-    except TradegapError:
-        assert snapshot(filled) == before
-        return
-    windows = 2 if kind == "russia-demand" else 1  # two windows per input row
-    for parsed, outcome in results:  # type: ignore[attr-defined]
-        assert outcome.dataset.rows + sum(parsed.set_aside.values()) == windows * parsed.rows_read
+    with pytest.raises(InputError) as err:
+        _ingest_parquet(filled, kind, path)
+    assert err.value.file == str(path)
+    assert "read" in err.value.reason, err.value.reason  # not readable / cannot read the file
+    assert snapshot(filled) == before
 
 
 # -- a damaged dataset inside the warehouse ----------------------------------------------------

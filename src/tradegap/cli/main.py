@@ -58,7 +58,7 @@ for _module in COMMAND_MODULES:
 def run() -> None:
     """Console-script entry: run the app; a :class:`TradegapError` prints as a short message."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except TradegapError as exc:
         err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
         sys.exit(2)
@@ -74,3 +74,9 @@ def run() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    # outside standalone mode typer returns an exit code instead of exiting: Ctrl+C (130, an
+    # interrupted command) or ``typer.Exit(n)`` must not end the process with status 0
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        if code == 130:
+            err_console.print("aborted")
+        sys.exit(code)
