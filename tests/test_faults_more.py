@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import math
 import os
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -303,37 +305,56 @@ def test_download_cut_off_then_resumed_at_the_cli(tmp_path: Path,
 SCALE = "20000"  # flows per year: a write long enough for the two to overlap
 
 
-def test_two_ingests_at_once_never_interleave(tmp_path: Path) -> None:
-    """Two real processes write the same dataset from different inputs into one home. Each
-    either succeeds or is refused with WarehouseBusy; afterwards the dataset is exactly one
-    of the two inputs, complete, and the catalogue agrees with the files."""
-    home = tmp_path / "wh"
+def _ingest_proc(home: Path, seed: int) -> subprocess.Popen[str]:
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("TRADEGAP_HOME", None)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tradegap.cli", "--home", str(home), "ingest", "demo",
-             "--scale", SCALE, "--seed", str(seed)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-        )
-        for seed in (11, 12)
-    ]
-    results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
-    for code, _, err in results:
-        assert "Traceback" not in err, err
-        assert code == 0 or (code == 2 and "being written by another process" in err), err
-    assert any(code == 0 for code, _, _ in results)
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("tradegap")), "--home", str(home), "ingest", "demo",
+         "--scale", SCALE, "--seed", str(seed)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+
+
+def _holder(home: Path) -> str:
+    try:
+        return (home / ".lock").read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def test_two_ingests_that_overlap_one_is_refused(tmp_path: Path) -> None:
+    """Two real ingests into one home, made to overlap: the first is frozen (SIGSTOP) while it
+    holds the writer lock, the second runs meanwhile and must be refused with WarehouseBusy
+    naming the first's pid; the first then resumes and completes. The dataset is exactly the
+    first's input, complete, and the catalogue agrees with the files."""
+    home = tmp_path / "wh"
+    first = _ingest_proc(home, 11)
+    deadline = time.monotonic() + 300
+    try:
+        while _holder(home) != str(first.pid):
+            assert first.poll() is None, f"the first ingest ended first: {first.stderr.read()}"
+            assert time.monotonic() < deadline, "the first ingest never took the lock"
+            time.sleep(0.002)
+        os.kill(first.pid, signal.SIGSTOP)
+        if _holder(home) != str(first.pid):  # it let go just before it froze: start again
+            os.kill(first.pid, signal.SIGCONT)
+            pytest.fail("the first ingest released the lock before it could be frozen")
+        second = _ingest_proc(home, 12)
+        _, err2 = second.communicate(timeout=300)
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    _, err1 = first.communicate(timeout=300)
+    assert "Traceback" not in err1 + err2, err1 + err2
+    assert second.returncode == 2, err2
+    assert f"being written by another process (pid {first.pid})" in " ".join(err2.split())
+    assert first.returncode == 0, err1
     wh = Warehouse(home)
     wh.verify()  # the catalogue agrees with the files
     [info] = wh.datasets()
-    stored = wh.connect().execute(
-        "SELECT count(*), sum(value_usd) FROM flows").fetchone()
-    expected = {}
-    for seed in (11, 12):
-        [parsed] = parse("demo", [], scale=SCALE, seed=seed)
-        table = parsed.data if isinstance(parsed.data, pa.Table) else parsed.data.read_all()
-        expected[parsed.fingerprint] = (table.num_rows, pc.sum(table["value_usd"]).as_py())
-    assert same(stored, expected[info.fingerprint])  # exactly the input that won, complete
+    stored = wh.connect().execute("SELECT count(*), sum(value_usd) FROM flows").fetchone()
+    [parsed] = parse("demo", [], scale=SCALE, seed=11)
+    table = parsed.data if isinstance(parsed.data, pa.Table) else parsed.data.read_all()
+    assert info.fingerprint == parsed.fingerprint
+    assert same(stored, (table.num_rows, pc.sum(table["value_usd"]).as_py()))
     assert not (home / "staging").exists() or not any((home / "staging").iterdir())
 
 
@@ -370,7 +391,13 @@ def test_dashboard_names_a_damaged_dataset(filled: Warehouse) -> None:
 
 # -- a reader holding a connection while an ingest replaces the dataset ------------------------
 def test_a_reader_holding_a_connection_survives_a_replace(filled: Warehouse) -> None:
+    """A reader's open connection keeps reading the version it opened (the old files stay for
+    the grace period), while a new connection sees the new data: value sums differ between
+    the seeds (row counts do not: the demo's scale fixes them)."""
+    query = "SELECT count(*), sum(value_usd) FROM flows"
     con = filled.connect()  # a reader builds its views …
-    before = con.execute("SELECT count(*) FROM flows").fetchone()
+    before = con.execute(query).fetchone()
     ingest(filled, "demo", [], scale="small", seed=6)  # … an ingest replaces the dataset …
-    assert con.execute("SELECT count(*) FROM flows").fetchone() == before  # … it reads on
+    after = filled.connect().execute(query).fetchone()
+    assert after[0] == before[0] and not math.isclose(after[1], before[1], rel_tol=1e-6)
+    assert same(con.execute(query).fetchone(), before)  # … it reads on, the same numbers
