@@ -212,6 +212,33 @@ def test_usage_mistakes_are_clear(home: Path, tmp_path: Path, tg: InProcess) -> 
     assert snapshot(Warehouse(home)) == before
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (["data", "info"], "Missing argument"),
+    (["balance", "RUS"], "Missing argument"),
+    (["serve", "--port", "eighty"], "Invalid value for '--port'"),
+    (["balance", "RUS", "IND", "--no-such-option"], "No such option"),
+    (["no-such-command"], "No such command"),
+])
+def test_usage_errors_are_click_messages_not_tracebacks(args: list[str], said: str, home: Path,
+                                                         tg: InProcess) -> None:
+    """A missing argument, an unknown option or command, a bad option value: click's usage
+    message and exit 2 (typer raises its own copy of click's exceptions, which ``run`` must
+    still recognise)."""
+    proc = tg(home, *args)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr and said in proc.stderr, proc.stderr
+    assert "Usage:" in proc.stderr
+
+
+def test_a_usage_error_at_the_console_script(home: Path) -> None:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("TRADEGAP_HOME", None)
+    proc = subprocess.run([str(Path(sys.executable).with_name("tradegap")), "--home", str(home),
+                           "data", "info"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "Missing argument 'name'" in proc.stderr
+
+
 @pytest.mark.parametrize("command", [["plan", "run"], ["settle", "check"]])
 @pytest.mark.parametrize("content", [b"\x80\x81 not utf-8", b"[pair\nexporter = ", b"a = 1\n",
                                      b"[period]\nhorizon = 1" + b"0" * 400 + b"\n"])

@@ -68,11 +68,12 @@ def run() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # typer ≥ 0.2x raises its own copy of click's exceptions (not click.ClickException
+        # subclasses): recognise a usage error by what it can do, show it, exit with its code
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
         raise
     # outside standalone mode typer returns an exit code instead of exiting: Ctrl+C (130, an
     # interrupted command) or ``typer.Exit(n)`` must not end the process with status 0
