@@ -32,7 +32,7 @@ class Served:
         return int(self.base.rsplit(":", 1)[1])
 
 
-def start_serve(home: Path, *args: str, timeout: float = 60) -> Served:
+def start_serve(home: Path, *args: str, timeout: float = 120) -> Served:
     """Start ``tradegap --home HOME serve --port 0 ARGS`` and wait until it answers."""
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
     env.pop("TRADEGAP_HOME", None)
