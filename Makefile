@@ -53,7 +53,10 @@ demo: install
 
 test: install-test lock-check
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest
+	@$(BIN)/coverage combine --quiet
+	$(BIN)/coverage report
 
 bench: install-test
 	$(BIN)/python benchmarks/run_all.py
@@ -62,4 +65,4 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(TOOLS) $(HOME_DIR) .pytest_cache
+	rm -rf $(VENV) $(TOOLS) $(HOME_DIR) .pytest_cache .coverage .coverage.*

@@ -1,13 +1,18 @@
 """Shared fixtures. Tests that need ../shared/data skip with a reason when it is absent, unless
-TRADEGAP_REQUIRE_SHARED_DATA=1 (set by .ci/run), where its absence is a failure."""
+TRADEGAP_REQUIRE_SHARED_DATA=1 (set by .ci/run), where its absence is a failure. Under CI every
+skip is a failure and hypothesis is derandomized (tests/ci_rules.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.ci_rules import (  # noqa: F401  (the hooks take effect by being here)
+    in_ci,
+    pytest_make_collect_report,
+    pytest_runtest_makereport,
+)
 from tradegap.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,8 +23,8 @@ SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 def shared_data() -> Path:
     """The team's real data directory ../shared/data."""
     if not SHARED_DATA.is_dir():
-        if os.environ.get("TRADEGAP_REQUIRE_SHARED_DATA") == "1":
-            pytest.fail(f"{SHARED_DATA} is missing but TRADEGAP_REQUIRE_SHARED_DATA=1")
+        if in_ci():
+            pytest.fail(f"{SHARED_DATA} is missing, but CI needs it")
         pytest.skip(f"real data not found at {SHARED_DATA} (clone the project beside ../shared)")
     return SHARED_DATA
 

@@ -24,20 +24,74 @@ LAYERS = {
 }
 
 
-def imported_packages(path: Path) -> set[str]:
+def _lazy_api() -> dict[str, str]:
+    """``tradegap.NAME`` of the public API → the top-level package it comes from."""
+    import tradegap
+
+    return {name: module.split(".")[1] for name, (module, _) in tradegap._LAZY.items()}
+
+
+def imported_packages(path: Path, root: Path = SRC) -> set[str]:
+    """Top-level packages of tradegap that the module at ``path`` imports, in every form:
+    ``import tradegap.x``, ``from tradegap.x import y``, ``from tradegap import x`` (a package,
+    or a name of the lazy public API), relative imports (``from ..x import y``, ``from .. import
+    x``), and ``import_module("tradegap.x…")`` with a literal name."""
     tree = ast.parse(path.read_text())
+    package = list(path.relative_to(root).parts[:-1])  # e.g. ["analysis"]
+    lazy = _lazy_api()
     found = set()
+
+    def add(dotted: str) -> None:
+        parts = dotted.split(".")
+        if parts[0] == "tradegap" and len(parts) > 1:
+            found.add(lazy.get(parts[1], parts[1]))
+
     for node in ast.walk(tree):
-        names = []
         if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "tradegap" and len(parts) > 1:
-                found.add(parts[1])
+            for a in node.names:
+                add(a.name)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ["tradegap", *package[: len(package) - (node.level - 1)]]
+                if node.level - 1 > len(package):
+                    continue
+                dotted = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            else:
+                dotted = node.module or ""
+            if dotted == "tradegap":  # from tradegap import x, y (or from .. import x)
+                for a in node.names:
+                    add(f"tradegap.{a.name}")
+            else:
+                add(dotted)
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            arg = node.args[0]
+            if name == "import_module" and isinstance(arg, ast.Constant) and isinstance(
+                    arg.value, str):
+                add(arg.value)
     return found
+
+
+def test_every_import_form_is_seen(tmp_path: Path) -> None:
+    """The scanner above finds each way a module can import another (so the layer check
+    below cannot be dodged by an import it does not read)."""
+    module = tmp_path / "analysis" / "sub" / "mod.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "import tradegap.warehouse.store\n"
+        "from tradegap.reference import countries\n"
+        "from tradegap import web, balance\n"  # a package, and a name of the lazy API
+        "from ... import report\n"  # tradegap.report, relative
+        "from ...cli import main\n"
+        "from . import helper\n"  # tradegap.analysis.sub.helper: its own package
+        "from importlib import import_module\n"
+        "import_module('tradegap.planning.model')\n"
+        "importlib.import_module('tradegap.settlement')\n"
+        "import_module(name_in_a_variable)\n"
+    )
+    assert imported_packages(module, root=tmp_path) == {
+        "warehouse", "reference", "web", "analysis", "report", "cli", "planning", "settlement"}
 
 
 def test_every_package_has_a_layer() -> None:

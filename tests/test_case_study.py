@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from tests.ci_rules import in_ci
 from tradegap.casestudy.pipeline import REAL_SCENARIO
 from tradegap.cli.main import app
 from tradegap.planning import validate_candidates
@@ -23,6 +24,8 @@ def run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     """One run of the command, as a user types it (JSON on stdout, files in --out)."""
     tmp = tmp_path_factory.mktemp("case")
     out = tmp / "docs"
+    if not find_browser() and in_ci():
+        pytest.fail("the case study's charts need Chromium, which CI must have")
     charts = ["--charts"] if find_browser() else ["--no-charts"]
     res = CliRunner().invoke(app, [
         "case-study", "russia-india", "--data", str(shared_data), "--out", str(out),

@@ -7,6 +7,7 @@ other than SystemExit would be the traceback a user sees."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -106,6 +107,9 @@ def test_broken_files_at_the_cli(kind: str, home: Path) -> None:
             if proc.returncode == 2:
                 assert_clean_refusal(proc)
                 assert snapshot(wh) == before
+            else:  # a mutation that left the file valid: it says what it stored
+                assert re.search(r"[\d,]+ rows (stored|unchanged)", proc.stdout), (
+                    proc.stdout[-1000:])
 
     check()
     assert seen
@@ -210,6 +214,33 @@ def test_usage_mistakes_are_clear(home: Path, tmp_path: Path, tg: InProcess) -> 
     for args, named in cases:
         assert_clean_refusal(tg(home, *args), named)
     assert snapshot(Warehouse(home)) == before
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["data", "info"], "Missing argument"),
+    (["balance", "RUS"], "Missing argument"),
+    (["serve", "--port", "eighty"], "Invalid value for '--port'"),
+    (["balance", "RUS", "IND", "--no-such-option"], "No such option"),
+    (["no-such-command"], "No such command"),
+])
+def test_usage_errors_are_click_messages_not_tracebacks(args: list[str], said: str, home: Path,
+                                                         tg: InProcess) -> None:
+    """A missing argument, an unknown option or command, a bad option value: click's usage
+    message and exit 2 (typer raises its own copy of click's exceptions, which ``run`` must
+    still recognise)."""
+    proc = tg(home, *args)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr and said in proc.stderr, proc.stderr
+    assert "Usage:" in proc.stderr
+
+
+def test_a_usage_error_at_the_console_script(home: Path) -> None:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("TRADEGAP_HOME", None)
+    proc = subprocess.run([str(Path(sys.executable).with_name("tradegap")), "--home", str(home),
+                           "data", "info"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "Missing argument 'name'" in proc.stderr
 
 
 @pytest.mark.parametrize("command", [["plan", "run"], ["settle", "check"]])

@@ -182,7 +182,6 @@ def test_write_baci_csv(tmp_path: Path) -> None:
 
 
 def test_baci_layout_reads_back_through_the_baci_source(tmp_path: Path) -> None:
-    pytest.importorskip("tradegap.sources.baci")
     path = write_baci_csv(tmp_path, TINY, seed=7, year=2024)
     wh = Warehouse(tmp_path / "wh")
     [(_, outcome)] = ingest(wh, "baci", [path])

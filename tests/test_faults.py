@@ -56,7 +56,7 @@ def test_sigkill_mid_ingest_leaves_previous_warehouse_intact(warehouse: Warehous
     warehouse.write("t", flows(), source="test", fingerprint="old")
     before = snapshot(warehouse)
     proc = start_slow_writer(warehouse.home)
-    time.sleep(0.3)
+    # it prints "writing" while it streams its second batch: the staged files exist by then
     assert any((warehouse.home / "staging").iterdir())  # it was really writing
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
@@ -70,12 +70,62 @@ def test_sigkill_mid_ingest_leaves_previous_warehouse_intact(warehouse: Warehous
     assert warehouse.dataset("t").rows == 4
 
 
-def test_a_second_writer_process_is_refused(warehouse: Warehouse) -> None:
+TRADEGAP = str(Path(sys.executable).with_name("tradegap"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_ingest_interrupted_at_the_cli_leaves_the_warehouse_intact(tmp_path: Path,
+                                                                       sig: int) -> None:
+    """``tradegap ingest`` stopped by Ctrl+C (SIGINT) or SIGTERM while it writes: the previous
+    dataset stays, whole and current. Ctrl+C cleans its staged files at once and says
+    "aborted" (exit 130); SIGTERM ends the process where it is, and the next write removes
+    what it left."""
+    home = tmp_path / "wh"
+    Warehouse(home).write("demo", flows(), source="test", fingerprint="old")
+    before = snapshot(Warehouse(home))
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("TRADEGAP_HOME", None)
+    proc = subprocess.Popen([TRADEGAP, "--home", str(home), "ingest", "demo", "--scale",
+                             "50000", "--seed", "9"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    staging = home / "staging"
+    deadline = time.monotonic() + 300
+    try:
+        while not (staging.is_dir() and any(staging.iterdir())):
+            assert proc.poll() is None, "the ingest finished before it could be interrupted"
+            assert time.monotonic() < deadline, "the ingest never started writing"
+            time.sleep(0.005)
+        os.kill(proc.pid, sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert "Traceback" not in err, err
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and err.strip().endswith("aborted"), (proc.returncode, err)
+        assert not any(staging.iterdir())  # cleaned on the way out
+    else:
+        assert proc.returncode == -signal.SIGTERM
+    wh = Warehouse(home)
+    assert snapshot(wh) == before
+    assert wh.connect().execute("SELECT count(*), sum(value_usd) FROM flows").fetchone() == (
+        3, 6000.0)
+    wh.write("next", flows(1), source="test", fingerprint="n")  # not locked; leftovers go
+    assert not staging.exists() and len(list((home / "datasets" / "demo").iterdir())) == 1
+
+
+def test_a_second_writer_is_refused_at_once(warehouse: Warehouse) -> None:
+    """The lock never waits: the refusal comes in well under a second, while the first
+    writer holds the lock for as long as it likes (a blocking lock would hang here)."""
     warehouse.write("t", flows(), source="test", fingerprint="old")
     proc = start_slow_writer(warehouse.home)
     try:
+        started = time.monotonic()
         with pytest.raises(WarehouseBusy, match=f"pid {proc.pid}"):
             warehouse.write("u", flows(), source="test", fingerprint="u")
+        assert time.monotonic() - started < 1.0
+        assert proc.poll() is None  # the first writer was still writing all along
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)

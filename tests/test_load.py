@@ -7,7 +7,6 @@ asserted."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,15 +14,13 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import snapshot
-from tests.servers import free_port, stop
+from tests.servers import start_serve, stop
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
-
-pytest.importorskip("tradegap.web", reason="the dashboard (tradegap.web) is not built yet")
-httpx = pytest.importorskip("httpx")
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 50
@@ -74,33 +71,14 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+def server(home: Path) -> tuple[subprocess.Popen[str], str]:
     if not sys.platform.startswith("linux"):
         pytest.skip("reads the server's memory from /proc")
-    port = free_port()
-    env = {**os.environ}
-    env.pop("TRADEGAP_HOME", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tradegap.cli", "--home", str(home), "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    served = start_serve(home)
     try:
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(base + "/api/scenarios", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("serve did not answer within 60 s")
-            time.sleep(0.2)
-        yield proc, base
+        yield served.proc, served.base
     finally:
-        stop(proc, signal.SIGINT)
+        stop(served.proc, signal.SIGINT)
 
 
 def one_round(base: str) -> tuple[list[float], list[str]]:

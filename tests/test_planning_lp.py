@@ -111,7 +111,10 @@ def test_sector_floor_shadow_price_matches_resolve():
     d = 1e-4
     again = plan(replace(s, sectors=(Sector("agri", ("agri",), 0.5 - d, None),)), c)
     assert (again.objective - p.objective) / d == pytest.approx(40 * M, rel=1e-3)
-    assert p.binding.set_index("family").loc["sector_min", "sentence"].startswith("Lowering")
+    # −40 M per unit of the floor is US$400,000 per percentage point, over one year
+    assert p.binding.set_index("family").loc["sector_min", "sentence"] == (
+        "Lowering the agri floor (50% of extra purchases) by one percentage point would close "
+        "US$400,000 more of the gap per year (average over 1 year, at the margin).")
 
 
 def test_ramp_up_two_years():

@@ -4,6 +4,7 @@ reduced pair flows give the global SQL numbers; the CLI prints, writes and label
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -78,12 +79,30 @@ def test_cli_json_out_chart(demo_wh: Warehouse, tmp_path) -> None:
 
 
 def test_cli_table_and_groups(demo_wh: Warehouse) -> None:
-    res = CliRunner().invoke(app, [
-        "--home", str(demo_wh.home), "potential", "--group", "agri,pharma", "--top", "8",
-    ], terminal_width=200)
-    assert res.exit_code == 0, res.output
-    assert "SYNTHETIC" in res.output
-    assert "IND → RUS" in res.output
+    """The installed console script's table shows the Python API's rows, in its order, each
+    with its RCA, potential, actual and untapped value."""
+    import os
+    import subprocess
+    import sys
+
+    from tradegap.report.format import money
+
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("TRADEGAP_HOME", None)
+    proc = subprocess.run([str(Path(sys.executable).with_name("tradegap")), "--home",
+                           str(demo_wh.home), "potential", "--group", "agri,pharma", "--top",
+                           "8"], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(SYNTHETIC_LABEL)
+    result, _ = potential(demo_wh, "IND", "RUS", groups=["agri", "pharma"], top=8)
+    assert f"IND → RUS: export potential (base {result.year}, ease {result.ease:.3f})" in (
+        proc.stdout)
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("│ ")]
+    assert [r.split("│")[1].strip() for r in rows] == list(result.table["product"])
+    for line, row in zip(rows, result.table.itertuples(), strict=True):
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        assert cells[2] == f"{row.rca:.2f}", (cells, row)
+        assert cells[3:6] == [money(row.potential), money(row.actual), money(row.untapped)]
 
 
 def test_groups_filter_products(demo_wh: Warehouse) -> None:

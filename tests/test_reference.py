@@ -115,7 +115,10 @@ def test_product_names_for_known_codes() -> None:
     assert (hs12.index.str.len() == 6).all()
     assert "XXXXXX" not in hs12.index
     assert 5_000 < len(hs12) < 5_400
-    assert product_name("2709") is not None and product_name("27", "HS22") is not None
+    assert product_name("2709") == (
+        "Petroleum oils and oils obtained from bituminous minerals; crude")
+    assert product_name("27", "HS22") == ("Mineral fuels, mineral oils and products of their "
+                                          "distillation; bituminous substances; mineral waxes")
 
 
 def test_levels_and_revisions() -> None:

@@ -87,7 +87,8 @@ def test_report_refuses_unknown_format(home: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_pdf_report_has_the_same_sections(home: Path, tmp_path: Path) -> None:
-    pytest.importorskip("weasyprint")
+    import weasyprint  # noqa: F401  (a dependency: its absence is a failure, not a skip)
+
     if shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists():
         pytest.skip("chromium is needed for the PDF's charts (scripts/ensure-chromium)")
     from pypdf import PdfReader

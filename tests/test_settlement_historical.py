@@ -40,6 +40,10 @@ def test_vostro_balances_match_the_record(facts: pd.DataFrame, result) -> None:
     assert idle["2024-05"] < may24                               # simulated 3.32 bn
     assert sep24 / 1.5 <= idle["2024-09"] <= sep24 * 1.5          # simulated 3.29 bn
     assert idle["2024-05"] < idle["2023-10"] / 2                  # the drawdown of 2023-24
+    # the ledger's own numbers, pinned (a change to the scenario or the engine shows here)
+    assert idle["2023-10"] == pytest.approx(7_780_644_090.40, rel=1e-9)
+    assert idle["2024-05"] == pytest.approx(3_315_682_710.48, rel=1e-9)
+    assert idle["2024-09"] == pytest.approx(3_293_704_555.94, rel=1e-9)
 
 
 def test_treasury_bills_match_the_record(facts: pd.DataFrame, result) -> None:
@@ -47,6 +51,7 @@ def test_treasury_bills_match_the_record(facts: pd.DataFrame, result) -> None:
     tbills = fact(facts, "russian_funds_in_indian_treasury_bills", "FY2022-23")  # 10-12 bn
     assert 10e9 <= stock["2023-03"] <= 12e9
     assert stock["2023-03"] == pytest.approx(tbills, rel=0.1)
+    assert stock["2023-03"] == pytest.approx(11_040_097_205.35, rel=1e-9)  # pinned
 
 
 def test_inputs_match_official_trade(facts: pd.DataFrame) -> None:
@@ -66,6 +71,9 @@ def test_bands_and_conservation(result) -> None:
     assert (b["idle_usd_p50"] <= b["idle_usd_p95"]).all()
     # The October 2023 record lies inside the simulated 5-95 % band widened by the factor 1.5.
     assert b.loc["2023-10", "idle_usd_p5"] / 1.5 <= 8e9 <= b.loc["2023-10", "idle_usd_p95"] * 1.5
+    # 300 draws, seed 0: the band is reproducible to the dollar
+    assert b.loc["2023-10", "idle_usd_p5"] == pytest.approx(6_775_825_780.93, rel=1e-9)
+    assert b.loc["2023-10", "idle_usd_p95"] == pytest.approx(8_318_882_491.64, rel=1e-9)
     scale = result.summary["inflow_usd"] * 100  # local units
     assert result.summary["conservation_error_local"] <= 1e-12 * scale
     assert result.summary["mc_conservation_error_local"] <= 1e-12 * scale

@@ -59,7 +59,7 @@ def _scale(sc: Any, ledger: dict[str, np.ndarray]) -> float:
         np.abs(ledger["interest"]).sum()) + (sc.securities.opening_stock if sc.securities else 0)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)
 @given(data=scenarios(), plan=st.lists(money, min_size=24, max_size=24),
        seed=st.integers(0, 2**31 - 1))
 def test_conservation_caps_and_signs(data: dict[str, Any], plan: list[float], seed: int) -> None:
@@ -86,7 +86,7 @@ def test_conservation_caps_and_signs(data: dict[str, Any], plan: list[float], se
     assert (paid_usd <= sc.fund.committed_usd * (1 + 1e-9) + 1e-9).all()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None)
 @given(data=scenarios(), extra=st.floats(min_value=1.0, max_value=1e9))
 def test_plan_never_raises_idle_balances_when_imports_come_first(
     data: dict[str, Any], extra: float

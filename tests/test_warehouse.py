@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
 from tests.conftest import snapshot
-from tradegap.errors import InputError, WarehouseBusy
+from tradegap.errors import InputError, TradegapError, WarehouseBusy
 from tradegap.warehouse import FLOWS, Warehouse
 from tradegap.warehouse.lock import writer_lock
+from tradegap.warehouse.store import WriteRequest
 
 
 def flows(n: int = 3, value: float = 1000.0) -> pa.Table:
@@ -65,6 +68,93 @@ def test_new_version_replaces_old_which_stays_for_a_grace_period(warehouse: Ware
     impatient = Warehouse(warehouse.home, keep_replaced_seconds=0)
     impatient.write("u", flows(1), source="test", fingerprint="c")
     assert not first.path.exists() and second.path.exists()
+
+
+def test_the_grace_period_is_ten_minutes(warehouse: Warehouse) -> None:
+    """A replaced version stays while it was replaced less than 600 s ago, by the default
+    warehouse's own clock check; at 600 s the next write removes it."""
+    assert Warehouse.KEEP_REPLACED_SECONDS == 600.0 == warehouse.keep_replaced_seconds
+    first = warehouse.write("t", flows(), source="test", fingerprint="a").dataset
+    warehouse.write("t", flows(5), source="test", fingerprint="b")
+    mark = first.path / ".replaced-at"
+    replaced = float(mark.read_text())
+    assert abs(replaced - time.time()) < 60
+    for age, kept in ((1.0, True), (599.0, True), (601.0, False)):
+        mark.write_text(f"{time.time() - age:.3f}")
+        warehouse.write("u", flows(1, value=age), source="test", fingerprint=f"u{age}")
+        assert first.path.exists() is kept, age
+
+
+def _batches_failing_after(first: pa.Table) -> pa.RecordBatchReader:
+    """A stream of batches that fails after its first one, as a parser that meets too many
+    bad rows half-way through a file does."""
+    def gen():  # noqa: ANN202
+        yield from first.to_batches()
+        raise InputError("too many bad rows", file="half.csv", line=3)
+
+    return pa.RecordBatchReader.from_batches(FLOWS, gen())
+
+
+def test_a_failure_inside_write_many_commits_nothing(warehouse: Warehouse) -> None:
+    warehouse.write("a", flows(2), source="test", fingerprint="a1")
+    before = snapshot(warehouse)
+    requests = [WriteRequest("a", flows(4), source="test", fingerprint="a2"),
+                WriteRequest("b", _batches_failing_after(flows(3)), source="test",
+                             fingerprint="b1")]
+    with pytest.raises(InputError, match="too many bad rows"):
+        warehouse.write_many(requests)
+    assert snapshot(warehouse) == before  # "a" unchanged, no "b"
+    assert sorted(p.name for p in (warehouse.home / "datasets" / "a").iterdir()) == [
+        warehouse.dataset("a").path.name]  # the staged new version of "a" is gone
+    assert not any((warehouse.home / "staging").glob("*"))
+    assert warehouse.connect().execute("SELECT count(*) FROM flows").fetchone() == (2,)
+
+
+class FailingCatalog:
+    """The real catalogue connection, with one statement made to fail (the disk filling up
+    half-way through the transaction): the INSERT of dataset ``fail_on``."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, fail_on: str) -> None:
+        self.con, self.fail_on, self.seen = con, fail_on, []
+
+    def execute(self, sql: str, params: list | None = None) -> object:
+        self.seen.append(sql.split()[0])
+        if sql.startswith("INSERT") and params and params[0] == self.fail_on:
+            raise duckdb.IOException("No space left on device")
+        return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def test_a_failure_inside_the_catalogue_transaction_rolls_back(
+        warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    warehouse.write_many([WriteRequest("a", flows(2), source="test", fingerprint="a1"),
+                          WriteRequest("b", flows(1), source="test", fingerprint="b1")])
+    before = snapshot(warehouse)
+    real = warehouse._catalog
+    opened: list[FailingCatalog] = []
+
+    def failing(read_only: bool) -> object:
+        con = real(read_only)
+        if read_only:
+            return con
+        opened.append(FailingCatalog(con, fail_on="b"))
+        return opened[-1]
+
+    monkeypatch.setattr(warehouse, "_catalog", failing)
+    with pytest.raises(TradegapError, match="catalogue") as err:
+        warehouse.write_many([WriteRequest("a", flows(5), source="test", fingerprint="a2"),
+                              WriteRequest("b", flows(6), source="test", fingerprint="b2")])
+    assert "unchanged" in str(err.value) and "No space left" in str(err.value)
+    # "a" was deleted and re-inserted inside the transaction before "b" failed: rolled back
+    assert opened[0].seen[:4] == ["BEGIN", "DELETE", "INSERT", "DELETE"]
+    assert opened[0].seen[-1] == "ROLLBACK"
+    monkeypatch.undo()
+    assert snapshot(warehouse) == before
+    assert {d.name: d.fingerprint for d in warehouse.datasets()} == {"a": "a1", "b": "b1"}
+    assert not any((warehouse.home / "staging").glob("*"))
+    assert warehouse.connect().execute("SELECT count(*) FROM flows").fetchone() == (3,)
 
 
 def test_without_grace_old_files_go_at_once(tmp_path: Path) -> None:

@@ -11,8 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tradegap.analysis.balance import balance
+from tradegap.analysis.potential_warehouse import potential
 from tradegap.planning import load_scenario, plan
 from tradegap.report.html import SHIPPED_SCENARIOS
+from tradegap.settlement import load_scenario as load_settlement
+from tradegap.settlement import simulate
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
 from tradegap.web import create_app
@@ -65,9 +68,15 @@ def test_page_numbers_come_from_the_python_api(client: TestClient, home: Path) -
     assert api["provenance"]["synthetic"] is True
 
 
-def test_potential_api_filters_sorts_and_searches(client: TestClient) -> None:
+def test_potential_api_filters_sorts_and_searches(client: TestClient, home: Path) -> None:
     full = client.get("/api/potential?exporter=IND&market=RUS&limit=5000").json()
     assert full["count"] == full["total"] > 5
+    # the same rows and numbers as the Python API's call
+    table = potential(Warehouse(home), "IND", "RUS", None, None, None)[0].table
+    assert full["total"] == len(table)
+    assert [r["product"] for r in full["rows"]] == list(table["product"])
+    for col in ("potential", "actual", "untapped", "rca", "demand"):
+        assert [r[col] for r in full["rows"]] == pytest.approx(list(table[col]), rel=1e-12), col
     untapped = [r["untapped"] for r in full["rows"]]
     assert untapped == sorted(untapped, reverse=True)
     some = client.get("/api/potential?min_untapped=1e7&sort=product&order=asc&limit=5000").json()
@@ -98,6 +107,13 @@ def test_plan_api_resolves_with_changed_settings(client: TestClient) -> None:
 def test_settlement_and_datasets_api(client: TestClient) -> None:
     s = client.get("/api/settlement?scenario=settlement-fund&draws=20&seed=1").json()
     assert s["summary"]["draws"] == 20 and len(s["bands"]) == s["summary"]["months"]
+    # the same numbers as the Python API's simulate() with the same draws and seed
+    ref = simulate(load_settlement(SHIPPED_SCENARIOS / "settlement-fund.toml"), draws=20, seed=1)
+    for key in ("peak_idle_usd", "total_cost_usd", "total_cost_usd_p95", "converted_usd",
+                "months"):
+        assert s["summary"][key] == pytest.approx(ref.summary[key], rel=1e-12), key
+    assert [b["idle_usd_p50"] for b in s["bands"]] == pytest.approx(
+        list(ref.bands["idle_usd_p50"]), rel=1e-12)
     d = client.get("/api/datasets").json()
     assert [x["name"] for x in d["datasets"]] == ["demo"]
     assert d["summaries"][0]["synthetic"] is True
@@ -186,8 +202,12 @@ def test_oversized_bodies_get_413(client: TestClient) -> None:
 
 
 def test_errors_are_json_with_a_message_never_a_traceback(client: TestClient) -> None:
-    r = client.get("/api/balance?a=XXX&b=YYY")
-    assert r.status_code in (200, 400)  # an empty pair is reported, not a crash
+    r = client.get("/api/balance?a=XXX&b=YYY")  # a pair with no data: reported, not a crash
+    assert r.status_code == 200, r.text[:300]
+    body = r.json()
+    assert body["summary"] == [] and body["sources"] == []
+    assert body["provenance"]["label"] == "from no data"
+    assert body["provenance"]["synthetic"] is False
     r = client.get("/api/settlement?scenario=no-such-scenario")
     assert r.status_code == 422 and "settlement-fund" in r.json()["hint"]
     r = client.get("/api/nowhere")
@@ -212,33 +232,49 @@ def test_warehouse_is_read_only(home: Path) -> None:
     assert [path for path, m in methods if m == "post"] == ["/api/plan"]  # computes, stores nothing
 
 
-def test_serve_binds_localhost_unless_host_given(monkeypatch: pytest.MonkeyPatch,
-                                                 home: Path) -> None:
-    import uvicorn
-    from typer.testing import CliRunner
-
-    from tradegap.cli.main import app
-
-    calls: list[dict] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
-    runner = CliRunner()
-    assert runner.invoke(app, ["--home", str(home), "serve", "--port", "8123"]).exit_code == 0
-    assert runner.invoke(app, ["--home", str(home), "serve", "--host", "0.0.0.0"]).exit_code == 0
-    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8123
-    assert calls[1]["host"] == "0.0.0.0"
-
-
 def test_slow_requests_get_503_json(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A computation that has not finished within the limit: a 503 in JSON, on time (the
+    computation here waits until the test releases it, so only the limit can end the wait)."""
+    import threading
     import time
 
     from tradegap.web import limits
 
     app = create_app(home)
+    release = threading.Event()
     monkeypatch.setattr(limits, "TIMEOUT", 0.2)
-    monkeypatch.setattr(app.state.services, "balance", lambda *a: time.sleep(1.0))
-    r = TestClient(app).get("/api/balance?a=RUS&b=IND")
+    monkeypatch.setattr(app.state.services, "balance", lambda *a: release.wait(30))
+    try:
+        started = time.monotonic()
+        r = TestClient(app).get("/api/balance?a=RUS&b=IND")
+        waited = time.monotonic() - started
+    finally:
+        release.set()
     assert r.status_code == 503
-    assert "longer than 0.2 s" in r.json()["error"]
+    assert r.json() == {"error": "the computation took longer than 0.2 s", "status": 503,
+                        "hint": "narrow the request and try again"}
+    assert waited < 10  # the limit ended the wait, not the computation
+
+
+def test_an_unexpected_error_is_a_json_500_without_a_traceback(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug inside a computation (here an injected ZeroDivisionError): JSON 500 for the API,
+    the error page for a browser, the traceback only in the server's log."""
+    app = create_app(home)
+
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("secret detail")
+
+    monkeypatch.setattr(app.state.services, "balance", broken)
+    client = TestClient(app, raise_server_exceptions=False)
+    r = client.get("/api/balance?a=RUS&b=IND")
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error: the server could not compute this",
+                        "status": 500, "hint": "see the server's log"}
+    page = client.get("/balance?a=RUS&b=IND", headers=HTML)
+    assert page.status_code == 500 and 'class="error"' in page.text
+    for text in (r.text, page.text):
+        assert "Traceback" not in text and "secret detail" not in text
 
 
 def test_charts_are_stamped_synthetic(client: TestClient) -> None:

@@ -6,16 +6,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.servers import free_port, stop
+from tests import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -77,26 +74,8 @@ def _shot(pg: object, name: str) -> None:
     pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
-
-
 @contextlib.contextmanager
 def serving(home: Path) -> Iterator[str]:
-    """``tradegap serve`` over ``home`` on a free local port; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen(_cli("--home", str(home), "serve", "--port", str(port)),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            if proc.poll() is not None:
-                raise RuntimeError("server exited: " + proc.stdout.read().decode()[-2000:])
-            try:
-                if httpx.get(base + "/api/scenarios", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start within 30 s")
-        yield base
-    finally:
-        stop(proc)
+    """``tradegap serve`` over ``home`` on a port the kernel picks; yields its base URL."""
+    with servers.serving(home) as served:
+        yield served.base

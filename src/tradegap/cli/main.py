@@ -3,6 +3,7 @@ registers itself here; errors raised on purpose are printed without a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
 from importlib import import_module
 
@@ -91,11 +92,34 @@ def run(argv: list[str] | None = None) -> None:
     from tradegap.cli.progress_bars import install
 
     install(err_console, args)
+    previous = _interrupt_as_own_exception()
     try:
         app(args=args, prog_name="tradegap", standalone_mode=True)
     except TradegapError as exc:
         err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         err_console.print("aborted")
         sys.exit(130)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+class Interrupted(BaseException):
+    """Ctrl+C. Raised instead of KeyboardInterrupt so that it passes the command-line
+    library's own handling (which would print "Aborted!" and exit 1): an interrupted command
+    says "aborted" and exits 130, as shells expect of SIGINT."""
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    raise Interrupted()
+
+
+def _interrupt_as_own_exception() -> object:
+    """Route SIGINT to :class:`Interrupted` (main thread only); the previous handler."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, _raise_interrupted)

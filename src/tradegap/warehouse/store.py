@@ -363,11 +363,20 @@ class Warehouse:
                     ],
                 )
             con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
+            con.close()
+            if isinstance(exc, duckdb.Error):
+                raise TradegapError(
+                    f"cannot update the catalogue {self.catalog_path}: {exc}; "
+                    "the warehouse is unchanged",
+                    hint="free disk space (or fix permissions) and run the ingest again",
+                ) from exc
             raise
+        try:  # committed (in the write-ahead log): a failed checkpoint must not undo the write
+            with contextlib.suppress(duckdb.Error):
+                con.execute("CHECKPOINT")
         finally:
             con.close()
 

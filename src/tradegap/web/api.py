@@ -63,13 +63,15 @@ async def _json(s: Services, key: tuple, payload: Callable[[], Any]) -> Response
     return Response(content=body, media_type="application/json")
 
 
-def groups_or_422(groups: list[str] | None, *, headroom: bool = False) -> tuple[str, ...]:
+def groups_or_422(groups: list[str] | None, *, headroom: bool = False,
+                  field: str = "group") -> tuple[str, ...]:
+    """The groups, checked; unknown ones are a 422 naming the parameter ``field``."""
     from fastapi.exceptions import RequestValidationError
 
     try:
         return headroom_groups(groups) if headroom else tuple(check_groups(groups))
     except ValueError as exc:
-        raise RequestValidationError([{"loc": ("query", "group"), "msg": str(exc),
+        raise RequestValidationError([{"loc": ("query", field), "msg": str(exc),
                                        "type": "value_error"}]) from exc
 
 
@@ -146,7 +148,7 @@ async def api_headroom(
 ) -> Response:
     from tradegap.report.sections import headroom_payload
 
-    chosen = groups_or_422(groups.split(","), headroom=True)
+    chosen = groups_or_422(groups.split(","), headroom=True, field="groups")
     s = services(request)
     return await _json(s, ("headroom", exporter, market, chosen, sort, order, limit),
                        lambda: headroom_payload(s.headroom(exporter, market, chosen), sort,
