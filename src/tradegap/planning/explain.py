@@ -182,7 +182,7 @@ def binding_constraints(scenario: Scenario, built: Built, solved: Any,
 
 def confirm_by_resolving(binding: pd.DataFrame, scenario: Scenario, candidates: pd.DataFrame,
                          include: np.ndarray | None, base: float, weighted: bool,
-                         max_rows: int = 40) -> pd.DataFrame:
+                         max_rows: int = 40, warm: Any = None) -> pd.DataFrame:
     """Replace each flagged limit's dual by its one-sided rates, obtained by re-solving with
     the limit moved a thousandth of its quoted step up and down (see
     :mod:`tradegap.planning.sensitivity`), and state the rate in the direction that helps;
@@ -197,7 +197,8 @@ def confirm_by_resolving(binding: pd.DataFrame, scenario: Scenario, candidates: 
     for _, r in binding.head(max_rows).iterrows():
         step = float(r["step"])
         h = step * 1e-3
-        up, down = one_sided(scenario, candidates, include, r["family"], r["key"], h, base)
+        up, down = one_sided(scenario, candidates, include, r["family"], r["key"], h, base,
+                             warm)
         rate_up = None if up is None else up / h  # dV/dθ to the right
         rate_down = None if down is None else down / h  # dV/dθ to the left
         gain_up = rate_up * step if rate_up is not None and np.isfinite(rate_up) else 0.0

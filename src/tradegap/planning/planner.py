@@ -57,12 +57,13 @@ class Solved:
     mip_gap: float | None = None  # achieved relative gap of a MILP's plan (None for an LP)
     nodes: int | None = None  # branch-and-bound nodes HiGHS explored (MILP only)
     seconds: float | None = None  # wall-clock time of the solve
+    highs: Any = None  # the solved HiGHS instance, when asked to keep it (warm re-solves)
 
 
 
 
 def solve(built: Built, *, time_limit: float = 120.0,
-          mip_rel_gap: float = DEFAULT_MIP_GAP) -> Solved:
+          mip_rel_gap: float = DEFAULT_MIP_GAP, keep: bool = False) -> Solved:
     """Solve ``built`` with HiGHS and return values and (for an LP) duals; for a MILP also the
     gap it achieved and how many nodes it explored (HiGHS's time limit is wall-clock time, so
     on a busy machine it can stop before exploring any)."""
@@ -92,6 +93,7 @@ def solve(built: Built, *, time_limit: float = 120.0,
         np.asarray(sol.row_dual) if dual_ok else None,
         np.asarray(sol.col_dual) if dual_ok else None, np.asarray(sol.row_value),
         mip_gap=float(info.mip_gap) if mip else None, nodes=nodes, seconds=seconds,
+        highs=h if keep and not mip else None,
     )
 
 
@@ -226,7 +228,8 @@ def plan(
         prov = prov.merge(provenance)
     built = build(scenario, products)
     is_mip = bool(built.integer.any())
-    solved = solve(built, time_limit=scenario.time_limit, mip_rel_gap=scenario.mip_gap)
+    solved = solve(built, time_limit=scenario.time_limit, mip_rel_gap=scenario.mip_gap,
+                   keep=True)
     mip_gap = solved.mip_gap
     said = solver_note(solved, scenario.mip_gap, scenario.time_limit)
     if said is not None:
@@ -253,7 +256,7 @@ def plan(
         include[built.binary_products[y > 0.5]] = True
         excluded = products["product"].to_numpy()[~include & (products["cap"] > 0)].tolist()
         built = build(scenario, products, include=include)
-        solved_lp = solve(built)
+        solved_lp = solve(built, keep=True)
         if not solved_lp.optimal:  # numerically the fixed LP should always be feasible
             raise RuntimeError(f"fixed-choice LP not optimal: {solved_lp.status}")
         solved = solved_lp
@@ -263,11 +266,13 @@ def plan(
     x[x < 1e-3] = 0.0
     table, path, mix = _frames(scenario, products, x)
     from tradegap.planning.explain import binding_constraints, confirm_by_resolving
+    from tradegap.planning.sensitivity import WarmStart
 
     binding = binding_constraints(scenario, built, solved, x)
     weighted = products["weight"].nunique() > 1 or float(products["weight"].iloc[0]) != 1.0
+    warm = WarmStart(built, solved.highs) if solved.highs is not None else None
     binding = confirm_by_resolving(binding, scenario, cands, include,
-                                   -solved.objective * MONEY, weighted)
+                                   -solved.objective * MONEY, weighted, warm=warm)
     return Plan(scenario, status, table, path, mix, binding, objective=-solved.objective * MONEY,
                 is_mip=is_mip, mip_gap=mip_gap, excluded_min_size=excluded, provenance=prov,
                 notes=notes)

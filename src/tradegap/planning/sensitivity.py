@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradegap.planning.model import MONEY, build, product_table
+from tradegap.planning.model import MONEY, Built, build, product_table
 from tradegap.planning.scenario import Scenario
 
 #: A change of V per quoted step smaller than this (US$, over the whole horizon) is none.
@@ -78,18 +78,68 @@ def perturb(scenario: Scenario, family: str, key: str, delta: float) -> Scenario
     raise KeyError(f"no parameter for limit family {family!r}")
 
 
+class WarmStart:
+    """Re-solve moved copies of one solved programme from its optimal basis: the moved
+    bounds and coefficients are changed in place in the solved HiGHS instance, it is re-run
+    (a few simplex iterations from the basis instead of a solve from scratch), and the
+    changes are undone. A copy whose shape or sparsity differs is solved afresh."""
+
+    def __init__(self, built: Built, highs: Any) -> None:
+        self.base, self.h = built, highs
+
+    def same_shape(self, moved: Built) -> bool:
+        b, m = self.base, moved
+        return (len(m.cost) == len(b.cost) and len(m.row_lo) == len(b.row_lo)
+                and np.array_equal(m.cost, b.cost) and np.array_equal(m.integer, b.integer)
+                and np.array_equal(m.matrix.indptr, b.matrix.indptr)
+                and np.array_equal(m.matrix.indices, b.matrix.indices))
+
+    def _set(self, src: Built, cols: np.ndarray, rows: np.ndarray, coef: np.ndarray) -> None:
+        h = self.h
+        if len(cols):
+            h.changeColsBounds(len(cols), cols.astype(np.int32), src.lb[cols], src.ub[cols])
+        if len(rows):
+            h.changeRowsBounds(len(rows), rows.astype(np.int32), src.row_lo[rows],
+                               src.row_hi[rows])
+        if len(coef):
+            row_of = np.searchsorted(src.matrix.indptr, coef, side="right") - 1
+            for r, k in zip(row_of, coef, strict=True):
+                h.changeCoeff(int(r), int(src.matrix.indices[k]), float(src.matrix.data[k]))
+
+    def value(self, moved: Built) -> float | None:
+        """V of ``moved`` (US$), or None when it has no plan."""
+        import highspy
+
+        b = self.base
+        cols = np.flatnonzero((moved.lb != b.lb) | (moved.ub != b.ub))
+        rows = np.flatnonzero((moved.row_lo != b.row_lo) | (moved.row_hi != b.row_hi))
+        coef = np.flatnonzero(moved.matrix.data != b.matrix.data)
+        self._set(moved, cols, rows, coef)
+        try:
+            self.h.run()
+            ok = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            value = -float(self.h.getInfo().objective_function_value) * MONEY if ok else None
+        finally:
+            self._set(b, cols, rows, coef)
+        return value
+
+
 def optimal_value(scenario: Scenario, candidates: pd.DataFrame,
-                  include: np.ndarray | None) -> float | None:
+                  include: np.ndarray | None, warm: WarmStart | None = None) -> float | None:
     """V: the objective (US$, maximised) of ``scenario``, or None when it has no plan."""
     from tradegap.planning.planner import solve
 
     products = product_table(scenario, candidates)
-    res = solve(build(scenario, products, include=include))
+    built = build(scenario, products, include=include)
+    if warm is not None and warm.same_shape(built):
+        return warm.value(built)
+    res = solve(built)
     return -res.objective * MONEY if res.optimal else None
 
 
 def one_sided(scenario: Scenario, candidates: pd.DataFrame, include: np.ndarray | None,
-              family: str, key: str, step: float, base: float) -> tuple[Any, Any]:
+              family: str, key: str, step: float, base: float,
+              warm: WarmStart | None = None) -> tuple[Any, Any]:
     """(up, down): V(θ + h) − V(θ) and V(θ) − V(θ − h) for the quoted step h; None where the
     moved limit is out of range, ``-inf``/``inf`` where the moved scenario has no plan."""
     out = []
@@ -98,7 +148,7 @@ def one_sided(scenario: Scenario, candidates: pd.DataFrame, include: np.ndarray 
         if moved is None:
             out.append(None)
             continue
-        v = optimal_value(moved, candidates, include)
+        v = optimal_value(moved, candidates, include, warm)
         if v is None:
             out.append(-np.inf if sign > 0 else np.inf)
         else:
