@@ -22,7 +22,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,25 +34,13 @@ import pyarrow.parquet as pq
 
 from tradegap.config import resolve_home
 from tradegap.errors import NotFound, TradegapError
+from tradegap.warehouse import catalogue, checksums
 from tradegap.warehouse.lock import writer_lock
 from tradegap.warehouse.schema import SCHEMAS, conform
 
 CATALOG_FILE = "catalog.duckdb"
 
-_CATALOG_DDL = """
-CREATE TABLE IF NOT EXISTS datasets (
-    name VARCHAR PRIMARY KEY,
-    kind VARCHAR NOT NULL,
-    source VARCHAR NOT NULL,
-    path VARCHAR NOT NULL,
-    rows BIGINT NOT NULL,
-    fingerprint VARCHAR NOT NULL,
-    synthetic BOOLEAN NOT NULL,
-    ingested_at TIMESTAMP NOT NULL,
-    provenance VARCHAR NOT NULL,
-    report VARCHAR NOT NULL
-)
-"""
+_CATALOG_DDL = catalogue.DDL
 
 #: What ``write`` accepts: a table, a stream of record batches, or a DuckDB relation whose
 #: columns already follow the canonical schema.
@@ -166,13 +154,13 @@ class Warehouse:
         """Every dataset in the catalogue (optionally of one kind), by name."""
         con = self._catalog(read_only=True)
         try:
-            rows = con.execute(
-                "SELECT name, kind, source, path, rows, fingerprint, synthetic, ingested_at, "
-                "provenance, report FROM datasets "
-                + ("WHERE kind = ? " if kind else "")
-                + "ORDER BY name",
-                [kind] if kind else [],
-            ).fetchall()
+            rows = [r for r in catalogue.read_rows(con) if kind is None or r[1] == kind]
+        except duckdb.Error as exc:  # e.g. "Corrupt database file: computed checksum …"
+            raise TradegapError(
+                f"cannot read the catalogue {self.catalog_path}: {str(exc).splitlines()[0]}",
+                hint="the catalogue file is damaged: restore it from a backup, or move the "
+                "warehouse aside and ingest the inputs again",
+            ) from exc
         finally:
             con.close()
         return [
@@ -258,18 +246,19 @@ class Warehouse:
                     try:
                         staging.mkdir(parents=True)
                         _write_parquet(staging, r.data, SCHEMAS[r.kind])
-                    except OSError as exc:
-                        raise TradegapError(
-                            f"cannot write dataset {r.name!r} under {self.home}: "
-                            f"{exc.strerror or exc}; the warehouse is unchanged",
-                            hint="free disk space (or fix permissions) and run the ingest again",
-                        ) from exc
+                        checksums.record(staging)
+                    except (OSError, duckdb.IOException) as exc:
+                        raise _disk_error(r.name, self.home, exc) from exc
                 infos = []
                 for r, staging, final in staged:
-                    rows = sum(pq.read_metadata(p).num_rows for p in staging.glob("*.parquet"))
-                    final.parent.mkdir(parents=True, exist_ok=True)
-                    os.rename(staging, final)
-                    _fsync_dir(final.parent)
+                    try:
+                        rows = sum(pq.read_metadata(p).num_rows
+                                   for p in staging.glob("*.parquet"))
+                        final.parent.mkdir(parents=True, exist_ok=True)
+                        os.rename(staging, final)
+                        _fsync_dir(final.parent)
+                    except OSError as exc:
+                        raise _disk_error(r.name, self.home, exc) from exc
                     infos.append(
                         DatasetInfo(
                             name=r.name,
@@ -296,7 +285,9 @@ class Warehouse:
                         shutil.rmtree(staging, ignore_errors=True)
                         shutil.rmtree(final, ignore_errors=True)
             if infos:
-                self._collect_garbage()
+                # the write has happened: tidying up may fail (a full disk) without undoing it
+                with contextlib.suppress(OSError, TradegapError):
+                    self._collect_garbage()
             written = {i.name: i for i in infos}
             return [
                 WriteOutcome(written[r.name], changed=True)
@@ -309,45 +300,38 @@ class Warehouse:
         """Drop dataset ``name`` from the catalogue; its files go after the grace period."""
         with writer_lock(self.home):
             info = self.dataset(name)
-            con = self._catalog(read_only=False)
-            try:
-                con.execute("DELETE FROM datasets WHERE name = ?", [name])
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
+            catalogue.save(self.catalog_path, [r for r in self._rows() if r[0] != name])
             _mark_replaced(info.path)
             self._collect_garbage()
 
-    def _commit(self, infos: list[DatasetInfo]) -> None:
-        """Point the catalogue at the new versions, all in one transaction."""
-        con = self._catalog(read_only=False)
+    def _rows(self) -> list[catalogue.Row]:
+        con = self._catalog(read_only=True)
         try:
-            con.execute("BEGIN TRANSACTION")
-            for info in infos:
-                con.execute("DELETE FROM datasets WHERE name = ?", [info.name])
-                con.execute(
-                    "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        info.name,
-                        info.kind,
-                        info.source,
-                        str(info.path.relative_to(self.home)),
-                        info.rows,
-                        info.fingerprint,
-                        info.synthetic,
-                        info.ingested_at,
-                        json.dumps(info.provenance, default=str),
-                        json.dumps(info.report, default=str),
-                    ],
-                )
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
+            return catalogue.read_rows(con)
         finally:
             con.close()
+
+    def _commit(self, infos: list[DatasetInfo]) -> None:
+        """Point the catalogue at the new versions, all at once: the catalogue is written anew
+        beside the old one and renamed over it (:mod:`tradegap.warehouse.catalogue`)."""
+        names = {info.name for info in infos}
+        rows = [r for r in self._rows() if r[0] not in names]
+        rows += [
+            (
+                info.name,
+                info.kind,
+                info.source,
+                str(info.path.relative_to(self.home)),
+                info.rows,
+                info.fingerprint,
+                info.synthetic,
+                info.ingested_at,
+                json.dumps(info.provenance, default=str),
+                json.dumps(info.report, default=str),
+            )
+            for info in infos
+        ]
+        catalogue.save(self.catalog_path, sorted(rows, key=lambda r: r[0]))
 
     def _collect_garbage(self) -> None:
         """Remove staging leftovers, versions no write ever committed (a killed ingest), and
@@ -370,29 +354,57 @@ class Warehouse:
 
     # -- reading ---------------------------------------------------------------------------
     def verify(self, infos: list[DatasetInfo] | None = None) -> None:
-        """Raise a :class:`TradegapError` naming the first dataset whose files are missing, are
-        not readable Parquet, or do not hold the rows the catalogue records (a cheap check of
-        each file's footer, not of every page)."""
-        for info in self.datasets() if infos is None else infos:
-            problem = _damage(info)
-            if problem is not None:
-                raise TradegapError(
-                    f"dataset {info.name!r} is damaged on disk: {problem} ({info.path})",
-                    hint=f"ingest its input files again (`tradegap ingest {info.source} …`): "
-                    "the same input then rewrites it",
-                )
+        """Raise a :class:`TradegapError` naming every dataset (of ``infos``, default all) whose
+        files are missing, are not readable Parquet, or do not hold the rows the catalogue
+        records (a cheap check of each file's footer; :meth:`check` reads every byte)."""
+        damaged = [(info, problem) for info in (self.datasets() if infos is None else infos)
+                   if (problem := _damage(info)) is not None]
+        if damaged:
+            named = "; ".join(f"dataset {i.name!r} is damaged on disk: {p} ({i.path})"
+                              for i, p in damaged)
+            again = ", ".join(f"`tradegap ingest {i.source} …`" for i, _ in damaged)
+            raise TradegapError(
+                named,
+                hint=f"ingest its input files again ({again}): the same input then rewrites it; "
+                "the other datasets are intact (`tradegap data verify`)",
+            )
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with one view per kind (``flows``, ``demand``), each
-        the union of that kind's datasets with a ``dataset`` column. The catalogue file is not
-        held open, so readers never block a writer. Raises a :class:`TradegapError` naming a
-        dataset whose files are damaged (see :meth:`verify`)."""
-        con = duckdb.connect()
+    def check(self, names: Collection[str] | None = None) -> list[checksums.Check]:
+        """Check every byte of the datasets ``names`` (default all) against the checksums
+        recorded when they were written; one :class:`~tradegap.warehouse.checksums.Check`
+        each, damaged ones named with the problem."""
+        infos = self._select(names)
+        out = []
+        for info in infos:
+            result = checksums.check(info.name, info.path)
+            problem = _damage(info) if result.status != "damaged" else None
+            if problem is not None:
+                result = checksums.Check(info.name, "damaged", problem, result.files,
+                                         result.bytes)
+            out.append(result)
+        return out
+
+    def _select(self, names: Collection[str] | None) -> list[DatasetInfo]:
         infos = self.datasets()
+        if names is None:
+            return infos
+        for name in names:
+            if name not in {i.name for i in infos}:
+                self.dataset(name)  # raises NotFound listing what is there
+        return [i for i in infos if i.name in set(names)]
+
+    def connect(self, names: Collection[str] | None = None) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with one view per kind (``flows``, ``demand``), each
+        the union of that kind's datasets (only ``names`` if given) with a ``dataset`` column.
+        The catalogue file is not held open, so readers never block a writer. Raises a
+        :class:`TradegapError` naming the datasets whose files are damaged (see
+        :meth:`verify`); a damaged dataset outside ``names`` does not matter."""
+        con = duckdb.connect()
+        infos = self._select(names)
         try:
             self.verify(infos)
         except TradegapError:
-            infos = self.datasets()  # a writer may have swapped a version in meanwhile
+            infos = self._select(names)  # a writer may have swapped a version in meanwhile
             self.verify(infos)
         for kind, schema in SCHEMAS.items():
             parts = [
@@ -418,6 +430,14 @@ class Warehouse:
 def open_warehouse(home: str | os.PathLike[str] | None = None) -> Warehouse:
     """Open (or create on first write) the warehouse at ``home``/``$TRADEGAP_HOME``/default."""
     return Warehouse(home)
+
+
+def _disk_error(name: str, home: Path, exc: BaseException) -> TradegapError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return TradegapError(
+        f"cannot write dataset {name!r} under {home}: {reason}; the warehouse is unchanged",
+        hint="free disk space (or fix permissions) and run the ingest again",
+    )
 
 
 def _damage(info: DatasetInfo) -> str | None:
