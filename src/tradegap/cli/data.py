@@ -3,9 +3,8 @@ whether its files are still the bytes that were written."""
 
 from __future__ import annotations
 
-import typer
-
 import pandas as pd
+import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
 from tradegap.errors import TradegapError

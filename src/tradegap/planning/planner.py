@@ -152,6 +152,15 @@ def plan(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     cands = resolve_candidates(scenario, candidates)
+    size = len(cands) * scenario.horizon
+    if size > scenario.max_variables:
+        raise InputError(
+            f"{len(cands):,} candidates × {scenario.horizon} years = {size:,} model variables, "
+            f"above the limit of {scenario.max_variables:,}",
+            file=scenario.file, field="solver.max_variables",
+            hint="filter the candidates (e.g. the top products by potential), or raise the "
+            "limit with [solver] max_variables = N in the scenario",
+        )
     products = product_table(scenario, cands)
     if products.empty:
         raise InputError(
