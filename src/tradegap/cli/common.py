@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from tradegap.atomicfile import written_aside
 from tradegap.errors import InputError
 from tradegap.jsonable import to_jsonable
 from tradegap.warehouse import Warehouse
@@ -78,20 +79,21 @@ def write_charts(figures: dict[str, Any], directory: Path) -> list[Path]:
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` to ``path`` as CSV, Parquet or JSON, chosen by the extension."""
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    elif suffix == ".json":
-        path.write_text(json.dumps(to_jsonable(frame), indent=2, ensure_ascii=False) + "\n")
-    else:
+    if suffix not in (".csv", ".parquet", ".json"):
         raise InputError(
             f"unknown output format {suffix or '(no extension)'!r}",
             file=str(path),
             field="--out",
             hint="name the file .csv, .parquet or .json",
         )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with written_aside(path) as tmp:  # a reader sees the old file or the whole new one
+        if suffix == ".csv":
+            frame.to_csv(tmp, index=False)
+        elif suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            tmp.write_text(json.dumps(to_jsonable(frame), indent=2, ensure_ascii=False) + "\n")
     return path
 
 

@@ -70,7 +70,13 @@ def run() -> None:
     except Exception as exc:  # click's usage errors arrive here in non-standalone mode
         import click
 
+        from tradegap.warehouse.store import damaged_data_error
+
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
-        raise
+        clear = damaged_data_error(exc)
+        if clear is None:
+            raise
+        err_console.print(Text.assemble(("error: ", "bold red"), str(clear)), highlight=False)
+        sys.exit(2)

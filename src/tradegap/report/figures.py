@@ -8,6 +8,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from tradegap.atomicfile import written_aside
 from tradegap.errors import TradegapError
 from tradegap.provenance import SYNTHETIC_LABEL
 
@@ -35,7 +36,8 @@ def label_synthetic(fig: go.Figure, synthetic: bool) -> go.Figure:
 def write_html(fig: go.Figure, path: Path) -> Path:
     """A self-contained HTML file (plotly.js inlined: opens offline)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    with written_aside(path) as tmp:
+        fig.write_html(tmp, include_plotlyjs=True, full_html=True)
     return path
 
 
@@ -61,7 +63,8 @@ def write_png(fig: go.Figure, path: Path, width: int = 1100, height: int = 600) 
         )
     os.environ.setdefault("BROWSER_PATH", browser)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_image(path, width=width, height=height, format="png")
+    with written_aside(path) as tmp:
+        fig.write_image(tmp, width=width, height=height, format="png")
     return path
 
 

@@ -432,6 +432,22 @@ def open_warehouse(home: str | os.PathLike[str] | None = None) -> Warehouse:
     return Warehouse(home)
 
 
+def damaged_data_error(exc: BaseException) -> TradegapError | None:
+    """The clear error for a DuckDB failure that means a dataset file is damaged (a page
+    that does not decode, a file gone mid-query), or None for any other exception."""
+    if not isinstance(exc, duckdb.Error):
+        return None
+    text = str(exc)
+    if not (isinstance(exc, duckdb.IOException) or "corrupt" in text.lower()):
+        return None
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return TradegapError(
+        f"a warehouse file could not be read: {first}",
+        hint="a dataset is damaged: `tradegap data verify` names it; ingest its input files "
+        "again to rewrite it (the other datasets stay usable)",
+    )
+
+
 def _disk_error(name: str, home: Path, exc: BaseException) -> TradegapError:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return TradegapError(
