@@ -138,8 +138,8 @@ class Warehouse:
                 if not read_only:
                     con.execute(_CATALOG_DDL)
                 return con
-            except duckdb.IOException as exc:
-                locked = "lock" in str(exc).lower()
+            except duckdb.Error as exc:  # IOException, or "Corrupt database file" at open
+                locked = isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
                 if not locked or attempt == 49:
                     raise TradegapError(
                         f"cannot open the catalogue {self.catalog_path}: {exc}",
