@@ -34,7 +34,14 @@ import numpy as np
 
 from tradegap.bounds import MAX_USD
 from tradegap.errors import InputError
-from tradegap.sources.base import DEFAULT_MAX_BAD_ROWS, BadRows, Parsed, file_info, fingerprint
+from tradegap.sources.base import (
+    DEFAULT_MAX_BAD_ROWS,
+    BadRows,
+    Parsed,
+    file_info,
+    fingerprint,
+    require_file,
+)
 
 HEADER = ["t", "i", "j", "k", "v", "q"]
 REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
@@ -176,16 +183,11 @@ def _collect(
     inputs: list[_Input] = []
     country_bytes: tuple[bytes, str] | None = None
     if options.get("country_table"):
-        p = Path(options["country_table"])
-        if not p.is_file():
-            raise InputError("country table not found", file=str(p), field="country_table",
-                             hint="give the country_codes_V*.csv of the BACI release")
+        p = require_file(Path(options["country_table"]), "a BACI country_codes_V*.csv")
         country_bytes = (p.read_bytes(), str(p))
     beside: list[Path] = []
     for path in map(Path, paths):
-        if not path.is_file():
-            raise InputError("file not found", file=str(path),
-                             hint="pass a BACI release zip or yearly BACI_*.csv files")
+        require_file(path, "a BACI release zip or a yearly BACI_*.csv file")
         if path.suffix.lower() == ".zip":
             found = _extract(path, tmp, years)
             inputs += found[0]

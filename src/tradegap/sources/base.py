@@ -114,6 +114,7 @@ def read_table(
 ) -> pd.DataFrame:
     """Read a Parquet or UTF-8 CSV file and check that it has the ``required`` columns;
     ``text_columns`` are read as strings so codes keep their leading zeros."""
+    path = require_file(path, f"a {layout} table (.parquet or .csv)")
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise InputError(
