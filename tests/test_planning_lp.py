@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -96,7 +97,8 @@ def test_market_share_shadow_price_matches_resolve():
 
 def test_sector_floor_shadow_price_matches_resolve():
     # agri ≥ 50 % of extra purchases: b ≤ a, a ≤ 10 M → a = b = 10 M; V(f) = 10 M / f,
-    # dV/df = −10 M / f² = −40 M at f = 0.5
+    # dV/df = −10 M / f² = −40 M at f = 0.5; the planner's rate is a one-sided difference over
+    # h = 1e-5 (V'' h / 2V' = 2e-5 relative)
     c = cands([
         {"product": "0101", "group": "agri", "untapped": 10 * M},
         {"product": "8703", "group": "other", "untapped": 30 * M},
@@ -105,7 +107,7 @@ def test_sector_floor_shadow_price_matches_resolve():
              sectors=(Sector("agri", ("agri",), 0.5, None),))
     p = plan(s, c)
     assert p.objective == pytest.approx(20 * M)
-    assert shadow(p, "sector_min", "agri") == pytest.approx(-40 * M, rel=1e-6)
+    assert shadow(p, "sector_min", "agri") == pytest.approx(-40 * M, rel=3e-5)
     d = 1e-4
     again = plan(replace(s, sectors=(Sector("agri", ("agri",), 0.5 - d, None),)), c)
     assert (again.objective - p.objective) / d == pytest.approx(40 * M, rel=1e-3)
@@ -124,6 +126,32 @@ def test_ramp_up_two_years():
     assert shadow(p, "ramp", "share") == pytest.approx(10 * M)
     again = plan(replace(s, ramp_share=0.51), c)
     assert again.objective - p.objective == pytest.approx(0.01 * 10 * M, rel=1e-6)
+    # lowering r below 0.5 leaves the final-year target (10 M = c) out of reach: said so
+    row = p.binding.set_index("family").loc["ramp"]
+    assert row["rate_up"] == pytest.approx(10 * M, rel=1e-6) and row["rate_down"] == np.inf
+    assert "lowering it would leave the target out of reach" in row["sentence"]
+    assert plan(replace(s, ramp_share=0.49), c).status == "infeasible"
+
+
+def test_ramp_up_degenerate_vertex_quotes_each_direction():
+    # target 1 M (slack): V(r) = r·c + min(2r·c, c). At r = 0.5 the vertex is degenerate:
+    # raising r adds 10 M per unit (x1 only), lowering it loses 30 M per unit (x1 and x2).
+    # HiGHS releases return either dual; the planner quotes each side by re-solving.
+    c = cands([{"product": "0101", "group": "agri", "untapped": 10 * M}])
+    s = scen(horizon=2, target_usd=(1 * M,), ramp_share=0.5, stop_at_target=False)
+    p = plan(s, c)
+    assert p.objective == pytest.approx(15 * M)
+    assert plan(replace(s, ramp_share=0.51), c).objective == pytest.approx(15.1 * M)
+    assert plan(replace(s, ramp_share=0.49), c).objective == pytest.approx(14.7 * M)
+    row = p.binding.set_index("family").loc["ramp"]
+    assert row["rate_up"] == pytest.approx(10 * M, rel=1e-6)
+    assert row["rate_down"] == pytest.approx(30 * M, rel=1e-6)
+    assert row["shadow"] == pytest.approx(10 * M, rel=1e-6)  # the sentence speaks of raising
+    assert row["sentence"] == (
+        "Raising the yearly ramp-up limit (50% of each ceiling) by one percentage point of the "
+        "ceiling per year would close US$50,000 more of the gap per year; lowering it by as "
+        "much would lose US$150,000 a year (the plan's value changes at a different rate in "
+        "each direction here) (average over 2 years, at the margin).")
 
 
 def test_min_size_binary_flips_a_product_out():

@@ -18,6 +18,13 @@ ENV_SPARK_MASTER = "TRADEGAP_SPARK_MASTER"
 DEFAULT_SPARK_MASTER = "local[*]"
 #: DuckDB memory limit (e.g. ``3GB``); DuckDB's own default (80 % of RAM) when unset.
 ENV_DUCKDB_MEMORY = "TRADEGAP_DUCKDB_MEMORY"
+#: ``1`` shows the solver's log and third-party INFO messages (``tradegap --verbose``).
+ENV_VERBOSE = "TRADEGAP_VERBOSE"
+
+
+def verbose() -> bool:
+    """Whether libraries may print logs and banners (``--verbose``, ``$TRADEGAP_VERBOSE``)."""
+    return os.environ.get(ENV_VERBOSE, "0").strip() == "1"
 
 
 def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:

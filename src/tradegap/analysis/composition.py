@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from tradegap.analysis.pair_data import PairData
+from tradegap.errors import InputError
 
 #: HS levels and the number of leading digits that define them ('section' groups chapters).
 LEVEL_DIGITS = {"section": 2, "chapter": 2, "hs4": 4, "hs6": 6}
@@ -17,7 +18,8 @@ _KEYS = ["side", "period_type", "period"]
 
 def _check_level(level: str) -> int:
     if level not in LEVEL_DIGITS:
-        raise ValueError(f"level must be one of {sorted(LEVEL_DIGITS)}, not {level!r}")
+        raise InputError(f"unknown composition level {level!r}", field="level",
+                         hint="use one of: " + ", ".join(sorted(LEVEL_DIGITS)))
     return LEVEL_DIGITS[level]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from tradegap.errors import NotFound
+from tradegap.errors import InputError, NotFound
 from tradegap.warehouse.schema import fiscal_year_label
 from tradegap.warehouse.store import Warehouse
 
@@ -82,7 +82,8 @@ def load_pair(
     """
     a, b = a.upper(), b.upper()
     if frequency not in FREQUENCIES:
-        raise ValueError(f"frequency must be one of {FREQUENCIES}, not {frequency!r}")
+        raise InputError(f"unknown frequency {frequency!r}", field="frequency",
+                         hint="use one of: " + ", ".join(FREQUENCIES))
     infos = {d.name: d for d in wh.datasets(kind="flows")}
     if datasets:
         unknown = [d for d in datasets if d not in infos]

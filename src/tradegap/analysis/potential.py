@@ -189,7 +189,9 @@ def growth_factors(
     out = ((1.0 + rates / 100.0) ** horizon).reindex(countries)
     lacking = sorted(out.index[out.isna()])
     shown = ", ".join(lacking[:8]) + (f" and {len(lacking) - 8} more" if len(lacking) > 8 else "")
-    notes = [f"no GDP projection for {shown}: assumed no growth"] if lacking else []
+    notes = [f"{len(lacking)} markets have no GDP projection in the reference data ({shown}): "
+             "their demand is held at its base-year level (to project none, use a horizon "
+             "of 0; to supply projections, pass growth=…)"] if lacking else []
     return out.fillna(1.0), notes
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state, write_table
+from tradegap.progress import task
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +40,8 @@ def register(app: typer.Typer) -> None:
         from tradegap.report.case_study import run_case_study
         from tradegap.report.format import money, share
 
-        result = run_case_study(data, out, home or state(ctx).home, charts=charts, html=html)
+        with task("Case study: ingesting, measuring, planning, writing"):
+            result = run_case_study(data, out, home or state(ctx).home, charts=charts, html=html)
         if ranking is not None:
             write_table(result["ranking"], ranking)
         if as_json:

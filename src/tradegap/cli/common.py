@@ -41,9 +41,30 @@ class RunByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
+#: Third-party loggers that speak at INFO on every run (Kaleido's browser driver, WeasyPrint's
+#: CSS and font messages); shown only with ``--verbose``.
+CHATTY_LOGGERS = ("choreographer", "kaleido", "logistro", "weasyprint", "fontTools", "pyspark",
+                  "py4j")
+
+
+def quiet_libraries(verbose: bool) -> None:
+    """Keep third-party INFO lines and banners off the terminal unless ``--verbose``."""
+    import logging
+    import os
+
+    level = logging.INFO if verbose else logging.ERROR
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    from tradegap.config import ENV_VERBOSE
+
+    if verbose:
+        os.environ[ENV_VERBOSE] = "1"
+
+
 @dataclass
 class State:
     home: str | None = None
+    verbose: bool = False
 
     def warehouse(self) -> Warehouse:
         return Warehouse(self.home)

@@ -16,6 +16,7 @@ from tradegap.cli.common import (
     write_table,
 )
 from tradegap.errors import InputError
+from tradegap.progress import task
 
 
 def _display(table: pd.DataFrame) -> pd.DataFrame:
@@ -64,7 +65,8 @@ def register(app: typer.Typer) -> None:
 
         frame = load_table(data, where=where, derive=list(derive or []) or None)
         try:
-            result = fit_ppml(frame, formula, cluster=cluster, vcov=vcov, ssc=ssc)
+            with task(f"PPML on {len(frame):,} rows"):
+                result = fit_ppml(frame, formula, cluster=cluster, vcov=vcov, ssc=ssc)
         except InputError as exc:  # name the file the user gave
             if exc.file:
                 raise

@@ -8,6 +8,7 @@ import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, state
 from tradegap.errors import InputError
+from tradegap.progress import task
 from tradegap.sources import SOURCES, ingest
 
 
@@ -60,7 +61,8 @@ def register(app: typer.Typer) -> None:
             options["columns"] = _parse_settings(map_)
         options["max_bad_rows"] = max_bad_rows
         wh = state(ctx).warehouse()
-        results = ingest(wh, source, list(paths or []), **options)
+        with task(f"Ingesting {source}"):
+            results = ingest(wh, source, list(paths or []), **options)
         if as_json:
             print_json(
                 [

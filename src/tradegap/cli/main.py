@@ -9,7 +9,7 @@ from importlib import import_module
 import typer
 from rich.text import Text
 
-from tradegap.cli.common import err_console, state
+from tradegap.cli.common import err_console, quiet_libraries, state
 from tradegap.errors import TradegapError
 
 app = typer.Typer(
@@ -36,7 +36,16 @@ COMMAND_MODULES = (
     "tradegap.cli.serve",
     "tradegap.cli.report",
     "tradegap.cli.case_study",
+    "tradegap.cli.version",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from tradegap import __version__
+
+        typer.echo(f"tradegap {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -47,35 +56,50 @@ def main(
         "--home",
         help="Warehouse directory (default: $TRADEGAP_HOME, else ~/.local/share/tradegap).",
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v",
+        help="Show the solver's log and the INFO messages of the chart and PDF libraries.",
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True,
+        help="Print tradegap's version and exit (`tradegap version --json` for more).",
+    ),
 ) -> None:
     state(ctx).home = home
+    state(ctx).verbose = verbose
+    quiet_libraries(verbose)
 
 
 for _module in COMMAND_MODULES:
     import_module(_module).register(app)
 
 
-def run() -> None:
-    """Console-script entry: run the app; a :class:`TradegapError` prints as a short message."""
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry.
+
+    Usage errors (missing argument, unknown option or command, bad value) are left to the
+    command-line library in its standalone mode, which prints the message and the usage line
+    and exits 2 — whichever click it uses (typer ≥ 0.29 vendors its own), so no exception class
+    of it is named here. A :class:`TradegapError` prints as one short message, exit 2. Bare
+    ``tradegap`` prints the help and exits 0."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        args = ["--help"]
+    from tradegap.cli.progress_bars import install
+
+    install(err_console, args)
     try:
-        app(standalone_mode=False)
+        app(args=args, prog_name="tradegap", standalone_mode=True)
     except TradegapError as exc:
         err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
         sys.exit(2)
-    except typer.Abort:
+    except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
-
+    except Exception as exc:
         from tradegap.warehouse.store import damaged_data_error
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        clear = damaged_data_error(exc)
+        clear = damaged_data_error(exc)  # a damaged page met mid-query: name it, no traceback
         if clear is None:
             raise
         err_console.print(Text.assemble(("error: ", "bold red"), str(clear)), highlight=False)

@@ -9,6 +9,7 @@ import typer
 
 from tradegap.cli.common import JSON_OPTION, console, print_json, rich_table, state
 from tradegap.cli.engine_options import DATASET_OPTION, ENGINE_OPTION, MASTER_OPTION, MEMORY_OPTION
+from tradegap.progress import task
 
 
 def register(app: typer.Typer) -> None:
@@ -41,9 +42,10 @@ def register(app: typer.Typer) -> None:
         params = PotentialParams(window=window, horizon=horizon, rca_threshold=rca_threshold,
                                  distance_elasticity=distance_elasticity)
         engine_out = out if out is not None and out.suffix.lower() != ".json" else None
-        result = potential_global(state(ctx).warehouse(), year, params, dataset=dataset,
-                                  engine=engine, out=engine_out, master=spark_master,
-                                  memory_limit=memory_limit)
+        with task(f"Export potential of every pair, {year}"):
+            result = potential_global(state(ctx).warehouse(), year, params, dataset=dataset,
+                                      engine=engine, out=engine_out, master=spark_master,
+                                      memory_limit=memory_limit)
         if out is not None and engine_out is None:
             write_table(result.table, out)
         summary = {"year": result.year, "dataset": result.dataset, "engine": result.engine,

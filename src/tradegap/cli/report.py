@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tradegap.cli.common import console, state
+from tradegap.progress import task
 
 
 def register(app: typer.Typer) -> None:
@@ -45,5 +46,6 @@ def register(app: typer.Typer) -> None:
         options = ReportOptions(scenario=scenario, settlement=settlement, draws=draws,
                                 datasets=dataset or None, frequency=frequency, top=top,
                                 plan=not no_plan, headroom=not no_headroom)
-        path = write_report(state(ctx).warehouse(), a, b, out, options)
+        with task(f"Writing the report {out.name}"):
+            path = write_report(state(ctx).warehouse(), a, b, out, options)
         console.print(f"report written to {path}")

@@ -19,6 +19,7 @@ from tradegap.cli.common import (
     write_charts,
     write_table,
 )
+from tradegap.progress import task
 
 BN = 1e9
 
@@ -64,7 +65,8 @@ def register(app: typer.Typer) -> None:
 
         sc = load_scenario(scenario)
         plan_path = load_plan(plan) if plan is not None else None
-        result = simulate(sc, plan_path=plan_path, draws=draws, seed=seed)
+        with task("Settlement" + (f", {draws:,} Monte Carlo draws" if draws else "")):
+            result = simulate(sc, plan_path=plan_path, draws=draws, seed=seed)
         comparison = None
         if plan_path is not None:
             comparison = compare(simulate(sc, draws=draws, seed=seed), result)

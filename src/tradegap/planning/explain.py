@@ -44,9 +44,9 @@ STEP = {
 
 def _money(v: float) -> str:
     a = abs(v)
-    if a >= 1e9:
+    if round(a / 1e9, 2) >= 1:
         return f"US${a / 1e9:,.2f} bn"
-    if a >= 1e6:
+    if round(a / 1e6, 1) >= 1:
         return f"US${a / 1e6:,.1f} m"
     return f"US${a:,.0f}"
 
@@ -102,7 +102,7 @@ def binding_constraints(scenario: Scenario, built: Built, solved: Any,
         else:
             s = f"Lowering {what} by {said} would {verb} {_money(-per)} more {obj} per year"
         rows.append({"family": family, "key": key_, "limit": limit, "shadow": shadow,
-                     "step": step, "per_step_per_year": per,
+                     "step": step, "per_step_per_year": per, "what": what, "said": said,
                      "sentence": s + f" (average over {T} year{'s' if T > 1 else ''}, "
                      "at the margin)."})
 
@@ -173,7 +173,58 @@ def binding_constraints(scenario: Scenario, built: Built, solved: Any,
         last = np.arange(K) * T + T - 1
         add("min_size", "min_size", scenario.min_size_usd, float(d_lb[last].sum()),
             f"the minimum size ({_money(scenario.min_size_usd)})")
-    cols = ["family", "key", "limit", "shadow", "step", "per_step_per_year", "sentence"]
+    cols = ["family", "key", "limit", "shadow", "step", "per_step_per_year", "what", "said",
+            "sentence"]
+    out = pd.DataFrame(rows, columns=cols)
+    order = out["per_step_per_year"].abs().sort_values(ascending=False).index
+    return out.loc[order].reset_index(drop=True)
+
+
+def confirm_by_resolving(binding: pd.DataFrame, scenario: Scenario, candidates: pd.DataFrame,
+                         include: np.ndarray | None, base: float, weighted: bool,
+                         max_rows: int = 40) -> pd.DataFrame:
+    """Replace each flagged limit's dual by its one-sided rates, obtained by re-solving with
+    the limit moved a thousandth of its quoted step up and down (see
+    :mod:`tradegap.planning.sensitivity`), and state the rate in the direction that helps;
+    where the other direction's rate differs, say so. Limits that help in neither direction
+    go. Only the ``max_rows`` largest are re-solved (each costs two solves)."""
+    from tradegap.planning.sensitivity import ABS_TOL, one_sided
+
+    T = scenario.horizon
+    verb = "add" if weighted else "close"
+    obj = "of priority-weighted purchases" if weighted else "of the gap"
+    rows = []
+    for _, r in binding.head(max_rows).iterrows():
+        step = float(r["step"])
+        h = step * 1e-3
+        up, down = one_sided(scenario, candidates, include, r["family"], r["key"], h, base)
+        rate_up = None if up is None else up / h  # dV/dθ to the right
+        rate_down = None if down is None else down / h  # dV/dθ to the left
+        gain_up = rate_up * step if rate_up is not None and np.isfinite(rate_up) else 0.0
+        gain_down = -rate_down * step if rate_down is not None and np.isfinite(rate_down) \
+            else 0.0
+        if gain_up > ABS_TOL:
+            main, per, other, other_loss, shadow = "Raising", gain_up, "lowering", \
+                (None if rate_down is None else rate_down * step), rate_up
+        elif gain_down > ABS_TOL:
+            main, per, other, other_loss, shadow = "Lowering", gain_down, "raising", \
+                (None if rate_up is None else -rate_up * step), rate_down
+        else:
+            continue
+        sentence = (f"{main} {r['what']} by {r['said']} would {verb} {_money(per / T)} more "
+                    f"{obj} per year")
+        if other_loss is not None and not np.isfinite(other_loss):
+            sentence += f"; {other} it would leave the target out of reach"
+        elif other_loss is not None and abs(other_loss - per) > max(ABS_TOL, 1e-4 * per):
+            sentence += (f"; {other} it by as much would lose {_money(other_loss / T)} a year "
+                         "(the plan's value changes at a different rate in each direction "
+                         "here)")
+        sentence += f" (average over {T} year{'s' if T > 1 else ''}, at the margin)."
+        row = r.to_dict()
+        row.update(shadow=shadow, per_step_per_year=(per if main == "Raising" else -per) / T,
+                   rate_up=rate_up, rate_down=rate_down, sentence=sentence)
+        rows.append(row)
+    cols = list(dict.fromkeys([*binding.columns, "rate_up", "rate_down"]))
     out = pd.DataFrame(rows, columns=cols)
     order = out["per_step_per_year"].abs().sort_values(ascending=False).index
     return out.loc[order].reset_index(drop=True)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from tradegap.errors import InputError
+from tradegap.planning.highs import new_highs
 from tradegap.planning.model import MONEY, Built, build, product_table
 from tradegap.planning.scenario import (
     Scenario,
@@ -52,8 +53,7 @@ class Solved:
 
 def solve(built: Built, *, time_limit: float = 120.0, mip_rel_gap: float = 1e-6) -> Solved:
     """Solve ``built`` with HiGHS and return values and (for an LP) duals."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     h.passModel(built.to_highs())
@@ -217,9 +217,12 @@ def plan(
     x = solved.x[:built.n_x].reshape(built.K, built.T) * MONEY
     x[x < 1e-3] = 0.0
     table, path, mix = _frames(scenario, products, x)
-    from tradegap.planning.explain import binding_constraints
+    from tradegap.planning.explain import binding_constraints, confirm_by_resolving
 
     binding = binding_constraints(scenario, built, solved, x)
+    weighted = products["weight"].nunique() > 1 or float(products["weight"].iloc[0]) != 1.0
+    binding = confirm_by_resolving(binding, scenario, cands, include,
+                                   -solved.objective * MONEY, weighted)
     return Plan(scenario, status, table, path, mix, binding, objective=-solved.objective * MONEY,
                 is_mip=is_mip, excluded_min_size=excluded, provenance=prov, notes=notes)
 

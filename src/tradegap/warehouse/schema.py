@@ -10,6 +10,10 @@ import pyarrow as pa
 
 from tradegap.errors import InputError
 
+#: Version of the warehouse layout (canonical schemas and catalogue table); raised when either
+#: changes in a way older readers cannot follow.
+SCHEMA_VERSION = 1
+
 #: Period kinds. ``fiscal_year_in`` is India's April–March year, named by its start
 #: (``year`` = 2023 is FY2023-24, shown as ``FY2023-24``).
 PERIOD_TYPES = ("calendar_year", "fiscal_year_in", "fiscal_year_in_partial", "month")
