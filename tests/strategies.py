@@ -129,8 +129,8 @@ def comtrade(draw: st.DrawFn) -> Generated:
     for rep, par, flow, cmd in keys:
         value = draw(st.decimals(min_value=0, max_value=10**12, places=2))
         rows.append([year, year, rep, par, flow, cmd, f"{value:.2f}", "", "", "", "H5"])
-        if flow == "RX" or par in ("W00", "_X") or cmd == "TOTAL":
-            aside += 1
+        if flow == "RX" or par in ("W00", "_X") or cmd == "TOTAL" or par == rep:
+            aside += 1  # par == rep: goods re-imported from oneself
             continue
         exporter, importer = (par, rep) if flow == "M" else (rep, par)
         _add(expected, (exporter, importer, cmd, str(year), "importer" if flow == "M"
@@ -157,16 +157,20 @@ def comtrade_legacy(draw: st.DrawFn) -> Generated:
               "Netweight (kg)", "Trade Value (US$)"]
     rows: list[list[object]] = [header]
     expected: dict[tuple[str, ...], float] = {}
+    aside = 0
     for rep, par, flow, cmd, year, month in keys:
         value = draw(st.integers(min_value=0, max_value=10**12))
         rows.append(["H4", year, f"{year}{month:02d}", len(cmd), flow, rep, par, cmd, "", "",
                      "", value])
+        if rep == par:  # goods re-imported from oneself: set aside
+            aside += 1
+            continue
         exporter, importer = (par, rep) if flow == "1" else (rep, par)
         _add(expected, (exporter, importer, cmd, f"{year}-{month:02d}",
                         "importer" if flow == "1" else "exporter"), float(value))
     return Generated(
         "comtrade", {"legacy.csv": _csv(rows)}, expected={"comtrade": expected},
-        rows_read={"comtrade": len(keys)}, set_aside={"comtrade": 0},
+        rows_read={"comtrade": len(keys)}, set_aside={"comtrade": aside},
         key_columns=("exporter", "importer", "product", "period", "reporter"),
     )
 

@@ -10,6 +10,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "tradegap"
 #: Layer of each top-level module or package, lowest first (ARCHITECTURE.md).
 LAYERS = {
     "errors": 0, "provenance": 0, "config": 0, "jsonable": 0, "tomlfile": 0, "progress": 0,
+    "bounds": 0, "atomicfile": 0,
     "warehouse": 1,
     "reference": 2,
     "sources": 3,

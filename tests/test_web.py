@@ -202,12 +202,8 @@ def test_oversized_bodies_get_413(client: TestClient) -> None:
 
 
 def test_errors_are_json_with_a_message_never_a_traceback(client: TestClient) -> None:
-    r = client.get("/api/balance?a=XXX&b=YYY")  # a pair with no data: reported, not a crash
-    assert r.status_code == 200, r.text[:300]
-    body = r.json()
-    assert body["summary"] == [] and body["sources"] == []
-    assert body["provenance"]["label"] == "from no data"
-    assert body["provenance"]["synthetic"] is False
+    r = client.get("/api/balance?a=XXX&b=YYY")
+    assert r.status_code == 422 and "XXX" in r.json()["error"]  # not a country: refused
     r = client.get("/api/settlement?scenario=no-such-scenario")
     assert r.status_code == 422 and "settlement-fund" in r.json()["hint"]
     r = client.get("/api/nowhere")

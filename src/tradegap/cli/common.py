@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from tradegap.atomicfile import written_aside
 from tradegap.errors import InputError
 
 if TYPE_CHECKING:  # imported where used, so that `tradegap --help` starts fast
@@ -107,22 +108,23 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
     from tradegap.jsonable import to_jsonable
 
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif suffix == ".xlsx":
-        write_excel(frame, path)
-    elif suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    elif suffix == ".json":
-        path.write_text(json.dumps(to_jsonable(frame), indent=2, ensure_ascii=False) + "\n")
-    else:
+    if suffix not in (".csv", ".xlsx", ".parquet", ".json"):
         raise InputError(
             f"unknown output format {suffix or '(no extension)'!r}",
             file=str(path),
             field="--out",
             hint="name the file .csv, .xlsx, .parquet or .json",
         )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with written_aside(path) as tmp:  # a reader sees the old file or the whole new one
+        if suffix == ".csv":
+            frame.to_csv(tmp, index=False)
+        elif suffix == ".xlsx":
+            write_excel(frame, tmp)
+        elif suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            tmp.write_text(json.dumps(to_jsonable(frame), indent=2, ensure_ascii=False) + "\n")
     return path
 
 

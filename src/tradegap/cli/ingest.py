@@ -42,7 +42,9 @@ def register(app: typer.Typer) -> None:
             "or a share below 1 (0.001 = 0.1%). Default 0: any malformed row fails the ingest.",
         ),
         scale: str = typer.Option(
-            None, "--scale", help="demo: small, medium, large, baci or a row count."
+            None, "--scale", help="demo: small, medium, large, baci, or a number of flows "
+            "per year (every year generated gets that many: --scale 1000 over 6 years writes "
+            "6,000 rows; --set years=2024 for one year)."
         ),
         seed: int = typer.Option(None, "--seed", help="demo: random seed."),
         mapping: Path = typer.Option(

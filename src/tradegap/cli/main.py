@@ -101,6 +101,14 @@ def run(argv: list[str] | None = None) -> None:
     except (KeyboardInterrupt, Interrupted):
         err_console.print("aborted")
         sys.exit(130)
+    except Exception as exc:
+        from tradegap.warehouse.store import damaged_data_error
+
+        clear = damaged_data_error(exc)  # a damaged page met mid-query: name it, no traceback
+        if clear is None:
+            raise
+        err_console.print(Text.assemble(("error: ", "bold red"), str(clear)), highlight=False)
+        sys.exit(2)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)

@@ -199,6 +199,15 @@ def plan(
         scenario = load_scenario(scenario)
     built_from_potential = candidates is None and scenario.candidates_path is None
     cands = resolve_candidates(scenario, candidates, warehouse)
+    size = len(cands) * scenario.horizon
+    if size > scenario.max_variables:
+        raise InputError(
+            f"{len(cands):,} candidates × {scenario.horizon} years = {size:,} model variables, "
+            f"above the limit of {scenario.max_variables:,}",
+            file=scenario.file, field="solver.max_variables",
+            hint="filter the candidates (e.g. the top products by potential), or raise the "
+            "limit with [solver] max_variables = N in the scenario",
+        )
     if built_from_potential and provenance is None:
         provenance = cands.attrs.get("provenance")
     products = product_table(scenario, cands)

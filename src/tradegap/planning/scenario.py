@@ -41,10 +41,14 @@ US$ per year; "per year" values are one number or a list with one value per plan
                  route = "sea"                  # from potential: every candidate's route
     [solver]     time_limit = 120               # seconds; a MILP then keeps its best plan
                  mip_gap = 1e-3                 # relative MIP gap at which HiGHS may stop
+                 max_variables = 500000         # products × years checked before building
+
+Amounts in US$ are at most ``tradegap.bounds.MAX_USD`` (US$ 1.2e14, about world GDP).
 """
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -54,8 +58,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradegap.bounds import MAX_USD, read_bounded
 from tradegap.errors import InputError
 from tradegap.tomlfile import read_toml
+
+#: Default limit of the model's size (candidate products × plan years) checked before it is
+#: built: a million rows would take minutes and gigabytes. ``[solver] max_variables`` raises it.
+MAX_VARIABLES = 500_000
 
 FROM_POTENTIAL = "from potential"
 
@@ -152,6 +161,7 @@ class Scenario:
     file: str | None = None
     time_limit: float = 120.0
     mip_gap: float = 1e-3  # 0.1 %: see planner.DEFAULT_MIP_GAP
+    max_variables: int = MAX_VARIABLES
 
     def __post_init__(self) -> None:
         """Accept plain numbers where tuples are expected (convenient from Python)."""
@@ -349,7 +359,8 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
 
     baseline = r.table(doc, "baseline", "baseline", required=True)
     r.unknown(baseline, {"gap", "export_path"}, "baseline")
-    gap = r.number(baseline, "gap", "baseline.gap", lo=0, lo_open=True, required=True)
+    gap = r.number(baseline, "gap", "baseline.gap", lo=0, lo_open=True, hi=MAX_USD,
+                   required=True)
     export_path = None
     if "export_path" in baseline:
         ep = r.table(baseline, "export_path", "baseline.export_path")
@@ -376,8 +387,8 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
                    else (r.check_number(v, "target.share", lo=0, hi=1),))
     else:
         v = target["usd"]
-        t_usd = (r.numbers(v, "target.usd", horizon, lo=0) if isinstance(v, list)
-                 else (r.check_number(v, "target.usd", lo=0),))
+        t_usd = (r.numbers(v, "target.usd", horizon, lo=0, hi=MAX_USD) if isinstance(v, list)
+                 else (r.check_number(v, "target.usd", lo=0, hi=MAX_USD),))
     applies = target.get("applies", "final")
     if applies not in ("final", "every_year"):
         raise r.fail("target.applies", f"is {applies!r}", "use 'final' or 'every_year'")
@@ -413,8 +424,8 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
         ms_by[g] = r.check_number(v, f"limits.market_share_max_by_group.{g}", lo=0, hi=1)
     cap_share = r.number(lim, "capacity_share_max", "limits.capacity_share_max", lo=0, hi=1)
     ramp_share = r.number(lim, "ramp_share", "limits.ramp_share", lo=0, hi=1, lo_open=True)
-    ramp_usd = r.number(lim, "ramp_usd", "limits.ramp_usd", lo=0, lo_open=True)
-    min_size = r.number(lim, "min_size_usd", "limits.min_size_usd", lo=0)
+    ramp_usd = r.number(lim, "ramp_usd", "limits.ramp_usd", lo=0, lo_open=True, hi=MAX_USD)
+    min_size = r.number(lim, "min_size_usd", "limits.min_size_usd", lo=0, hi=MAX_USD)
 
     sectors = []
     raw_sectors = doc.get("sectors", [])
@@ -468,10 +479,12 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
                                route=r.string(cand, "route", "candidates.route") or "sea")
 
     solver = r.table(doc, "solver", "solver")
-    r.unknown(solver, {"time_limit", "mip_gap"}, "solver")
+    r.unknown(solver, {"time_limit", "mip_gap", "max_variables"}, "solver")
     time_limit = r.number(solver, "time_limit", "solver.time_limit", lo=0, hi=86_400,
                           lo_open=True, default=120.0)
     mip_gap = r.number(solver, "mip_gap", "solver.mip_gap", lo=0, hi=0.5, default=1e-3)
+    max_vars = r.number(solver, "max_variables", "solver.max_variables", lo=1,
+                        default=MAX_VARIABLES)
 
     name = doc.get("name") or (Path(file).stem if file else "scenario")
     return Scenario(
@@ -484,6 +497,7 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
         export_path=export_path, candidates_path=cpath, candidates_synthetic=synthetic,
         potential_options=options,
         name=str(name), base_period=base, file=file, time_limit=time_limit, mip_gap=mip_gap,
+        max_variables=int(max_vars),
     )
 
 
@@ -491,13 +505,21 @@ def scenario_from_dict(  # noqa: C901 - one validation step per key, read top to
 
 
 def read_candidates(path: Path) -> pd.DataFrame:
-    """Read a candidates CSV or Parquet file (product codes kept as strings)."""
-    if not path.exists():
-        raise InputError("candidates file not found", file=str(path), field="candidates.path")
-    if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        frame = pd.read_csv(path, dtype={"product": str, "route": str}, comment="#")
+    """Read a candidates CSV or Parquet file (product codes kept as strings): a regular file of
+    at most :func:`~tradegap.bounds.max_input_bytes`, never a device or a FIFO."""
+    raw = read_bounded(path, "a candidates table (CSV or Parquet)", field="candidates.path")
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(io.BytesIO(raw))
+        else:
+            frame = pd.read_csv(io.BytesIO(raw), dtype={"product": str, "route": str},
+                                comment="#")
+    except Exception as exc:  # pandas/pyarrow raise many types for a file of another kind
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"cannot read the candidates table: {first}", file=str(path),
+                         field="candidates.path",
+                         hint="give a CSV or Parquet file with the columns "
+                         + ", ".join(REQUIRED_CANDIDATE_COLUMNS)) from None
     return validate_candidates(frame, file=str(path))
 
 
@@ -521,12 +543,16 @@ def validate_candidates(frame: pd.DataFrame, *, file: str | None = None) -> pd.D
         if col not in out.columns:
             out[col] = np.nan
         vals = pd.to_numeric(out[col], errors="coerce")
-        bad = vals.isna() & out[col].notna() | (vals < 0)
+        bad = vals.isna() & out[col].notna() | (vals < 0) | ~np.isfinite(vals.fillna(0))
+        if col != "unit_value":  # US$ totals: at most about world GDP
+            bad |= vals > MAX_USD
         if col in ("current", "untapped", "market_imports"):
             bad |= vals.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(f"{col} must be a number ≥ 0, got {out[col].iloc[i]!r}", file=file,
-                             line=i + 2, field=col)
+                             line=i + 2, field=col,
+                             hint=f"amounts in US$ are finite and at most {MAX_USD:.1e} "
+                             "(about world GDP)")
         out[col] = vals.astype(float)
     return out.reset_index(drop=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from tradegap.atomicfile import write_text
 from tradegap.report.format import money, share
 
 
@@ -70,7 +71,7 @@ def write_case_study(result: dict[str, Any], out_dir: Path, *, charts: bool = Tr
             for name, fig in figs.items():
                 written.append(write_html(fig, out_dir / CHART_DIR / f"{name}.html"))
     doc = out_dir / DOC_NAME
-    doc.write_text(render_markdown(result, names, html=html), encoding="utf-8")
+    write_text(doc, render_markdown(result, names, html=html))
     written.append(doc)
     return written
 

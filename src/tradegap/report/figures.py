@@ -8,6 +8,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from tradegap.atomicfile import written_aside
 from tradegap.errors import TradegapError
 from tradegap.provenance import SYNTHETIC_LABEL
 
@@ -45,10 +46,13 @@ def write_html(fig: go.Figure, path: Path, shared: bool = False) -> Path:
         if not bundle.is_file():
             from plotly.offline import get_plotlyjs
 
-            bundle.write_text(get_plotlyjs(), encoding="utf-8")
-        fig.write_html(path, include_plotlyjs=PLOTLY_BUNDLE, full_html=True)
+            with written_aside(bundle) as tmp:
+                tmp.write_text(get_plotlyjs(), encoding="utf-8")
+        with written_aside(path) as tmp:
+            fig.write_html(tmp, include_plotlyjs=PLOTLY_BUNDLE, full_html=True)
     else:
-        fig.write_html(path, include_plotlyjs=True, full_html=True)
+        with written_aside(path) as tmp:
+            fig.write_html(tmp, include_plotlyjs=True, full_html=True)
     return path
 
 
@@ -74,7 +78,8 @@ def write_png(fig: go.Figure, path: Path, width: int = 1100, height: int = 600) 
         )
     os.environ.setdefault("BROWSER_PATH", browser)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_image(path, width=width, height=height, format="png")
+    with written_aside(path) as tmp:
+        fig.write_image(tmp, width=width, height=height, format="png")
     return path
 
 

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from tradegap.atomicfile import write_text
 from tradegap.errors import TradegapError
 from tradegap.provenance import SYNTHETIC_LABEL
 from tradegap.report import sections
@@ -234,5 +235,4 @@ def write_report(wh: Any, a: str, b: str, out: Path,
         from tradegap.report.pdf import write_pdf
 
         return write_pdf(context, out)
-    out.write_text(render_html(context), encoding="utf-8")
-    return out
+    return write_text(out, render_html(context))

@@ -12,6 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 from markupsafe import Markup
 
+from tradegap.atomicfile import written_aside
 from tradegap.errors import TradegapError
 
 PNG_SIZE = (1000, 520)
@@ -94,5 +95,6 @@ def write_pdf(context: dict[str, Any], out: Path) -> Path:
         raise TradegapError(f"cannot write {out}: WeasyPrint is unavailable ({exc})",
                             hint="run scripts/ensure-system-deps, or write .html") from exc
     html = render_pdf_html(context)
-    HTML(string=html, url_fetcher=_fetcher()).write_pdf(str(out))
+    with written_aside(out) as tmp:
+        HTML(string=html, url_fetcher=_fetcher()).write_pdf(str(tmp))
     return out

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradegap.bounds import MAX_USD
 from tradegap.errors import InputError
 from tradegap.settlement.fx import FxSpec, parse_fx
 from tradegap.settlement.series import check_range, monthly_series, parse_month
@@ -214,7 +215,7 @@ def scenario_from_dict(
         deficit=_str(head, "deficit", "scenario", file, ""),
         start=start,
         months=months,
-        exports_usd=series(inflows["exports_usd"], "inflows.exports_usd"),
+        exports_usd=series(inflows["exports_usd"], "inflows.exports_usd", high=MAX_USD),
         settled_share=series(inflows["settled_share"], "inflows.settled_share", high=1.0),
         opening_balance=_float(inflows, "opening_balance", "inflows", file, 0.0),
         idle_rate=_float(costs, "idle_rate", "costs", file, 0.0, high=1.0),
@@ -260,7 +261,7 @@ def _imports(data: Any, series: Any, file: str | None) -> Imports | None:
     d = _table(data, p, file, {"baseline_usd": True, "settled_share": False,
                                "plan_settled_share": False, "max_share": False})
     return Imports(
-        baseline_usd=series(d["baseline_usd"], f"{p}.baseline_usd"),
+        baseline_usd=series(d["baseline_usd"], f"{p}.baseline_usd", high=MAX_USD),
         settled_share=series(d.get("settled_share", 1.0), f"{p}.settled_share", 1.0),
         plan_settled_share=_float(d, "plan_settled_share", p, file, 1.0, high=1.0),
         max_share=_float(d, "max_share", p, file, 1.0, high=1.0),
@@ -276,9 +277,10 @@ def _securities(data: Any, series: Any, file: str | None, months: int) -> Securi
     if "monthly_cap_usd" not in d and "stock_cap_usd" not in d:
         raise InputError("give at least one cap", file=file, field=f"{p}.stock_cap_usd",
                          hint="set stock_cap_usd and/or monthly_cap_usd")
-    monthly = (series(d["monthly_cap_usd"], f"{p}.monthly_cap_usd")
+    monthly = (series(d["monthly_cap_usd"], f"{p}.monthly_cap_usd", high=MAX_USD)
                if "monthly_cap_usd" in d else None)
-    stock_cap = _float(d, "stock_cap_usd", p, file, 0.0) if "stock_cap_usd" in d else None
+    stock_cap = (_float(d, "stock_cap_usd", p, file, 0.0, high=MAX_USD)
+                 if "stock_cap_usd" in d else None)
     return Securities(
         yield_per_year=_float(d, "yield", p, file, 0.0, high=1.0),
         monthly_cap_usd=monthly if monthly is not None else np.full(months, np.inf),
@@ -299,7 +301,7 @@ def _fund(data: Any, series: Any, file: str | None) -> Fund | None:
                          file=file, field=f"{p}.schedule",
                          hint="the shares due each month must add up to at most 1")
     return Fund(
-        committed_usd=_float(d, "committed_usd", p, file, 0.0),
+        committed_usd=_float(d, "committed_usd", p, file, 0.0, high=MAX_USD),
         schedule=schedule,
         max_share=_float(d, "max_share", p, file, 1.0, high=1.0),
     )
@@ -312,7 +314,7 @@ def _conversion(data: Any, series: Any, file: str | None) -> Conversion | None:
     d = _table(data, p, file, {"capacity_usd": True, "spread": False, "currency": False,
                                "max_share": False})
     return Conversion(
-        capacity_usd=series(d["capacity_usd"], f"{p}.capacity_usd"),
+        capacity_usd=series(d["capacity_usd"], f"{p}.capacity_usd", high=MAX_USD),
         spread=_float(d, "spread", p, file, 0.0, high=0.5),
         currency=_str(d, "currency", p, file, "USD"),
         max_share=_float(d, "max_share", p, file, 1.0, high=1.0),

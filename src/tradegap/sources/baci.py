@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import tempfile
 import zipfile
@@ -31,8 +32,16 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from tradegap.bounds import MAX_USD
 from tradegap.errors import InputError
-from tradegap.sources.base import DEFAULT_MAX_BAD_ROWS, BadRows, Parsed, file_info, fingerprint
+from tradegap.sources.base import (
+    DEFAULT_MAX_BAD_ROWS,
+    BadRows,
+    Parsed,
+    file_info,
+    fingerprint,
+    require_file,
+)
 
 HEADER = ["t", "i", "j", "k", "v", "q"]
 REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
@@ -124,6 +133,7 @@ class _Input:
     path: Path
     label: str
     revision: str | None
+    year: int | None = None  # from the file name: every row must be of that year
 
 
 def parse(paths: list[Path], **options: Any) -> Parsed:
@@ -173,16 +183,11 @@ def _collect(
     inputs: list[_Input] = []
     country_bytes: tuple[bytes, str] | None = None
     if options.get("country_table"):
-        p = Path(options["country_table"])
-        if not p.is_file():
-            raise InputError("country table not found", file=str(p), field="country_table",
-                             hint="give the country_codes_V*.csv of the BACI release")
+        p = require_file(Path(options["country_table"]), "a BACI country_codes_V*.csv")
         country_bytes = (p.read_bytes(), str(p))
     beside: list[Path] = []
     for path in map(Path, paths):
-        if not path.is_file():
-            raise InputError("file not found", file=str(path),
-                             hint="pass a BACI release zip or yearly BACI_*.csv files")
+        require_file(path, "a BACI release zip or a yearly BACI_*.csv file")
         if path.suffix.lower() == ".zip":
             found = _extract(path, tmp, years)
             inputs += found[0]
@@ -190,7 +195,8 @@ def _collect(
                 country_bytes = found[1]
         else:
             m = _DATA_NAME.search(path.name)
-            inputs.append(_Input(path, str(path), m.group(1).upper() if m else None))
+            inputs.append(_Input(path, str(path), m.group(1).upper() if m else None,
+                                 int(m.group(2)) if m else None))
             beside += sorted(path.parent.glob("country_codes_V*.csv"))
     if not inputs:
         raise InputError("no yearly BACI_*_Y*.csv file found in the input", file=str(paths[0]),
@@ -226,7 +232,7 @@ def _extract(
                     with zf.open(member) as src, open(target, "wb") as dst:
                         while chunk := src.read(1 << 22):
                             dst.write(chunk)
-                    inputs.append(_Input(target, label, m.group(1).upper()))
+                    inputs.append(_Input(target, label, m.group(1).upper(), int(m.group(2))))
                 elif _COUNTRY_NAME.search(base):
                     country = (zf.read(member), label)
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError, zlib.error) as exc:
@@ -291,10 +297,10 @@ def _load(
                     [(str(c.code), c.iso3) for c in countries])
     con.execute(
         "CREATE TEMP TABLE raw (f SMALLINT, t SMALLINT, i baci_code, j baci_code, k INTEGER,"
-        " v DECIMAL(18,3), q DOUBLE, q_bad BOOLEAN)"
+        " v DOUBLE, q DOUBLE, q_bad BOOLEAN)"
     )
     columns = "{'t':'SMALLINT','i':'baci_code','j':'baci_code','k':'INTEGER'," \
-              "'v':'DECIMAL(18,3)','q':'VARCHAR'}"
+              "'v':'DOUBLE','q':'VARCHAR'}"
     # q is right-aligned with spaces and a missing q reads '           NA' at any width: read
     # as text and cast here (faster than a typed read with a list of padded null strings)
     q_cast = ("TRY_CAST(q AS DOUBLE), q IS NOT NULL AND TRY_CAST(q AS DOUBLE) IS NULL"
@@ -378,7 +384,7 @@ def _relation(con: duckdb.DuckDBPyConnection, revision: str) -> duckdb.DuckDBPyR
                r.t AS year, CAST(NULL AS TINYINT) AS month,
                e.iso3 AS exporter, m.iso3 AS importer, p.product,
                '{revision}' AS hs_revision, CAST(6 AS TINYINT) AS digits,
-               CAST(round(r.v * 1000) AS DOUBLE) AS value_usd,
+               round(r.v * 1000) AS value_usd,
                r.q AS quantity, CASE WHEN r.q IS NULL THEN NULL ELSE 't' END AS quantity_unit,
                'baci' AS source, 'reconciled' AS reporter, CAST(NULL AS VARCHAR) AS flag
         FROM raw r JOIN iso_of e ON r.i = e.code JOIN iso_of m ON r.j = m.code
@@ -424,8 +430,7 @@ def _post_checks(con: duckdb.DuckDBPyConnection, f: int, item: _Input, bad: BadR
     quantity, implausible year, duplicated (t, i, j, k). Offending rows are removed from ``raw``;
     their line numbers are found by a scan of the file, which only runs when something is
     wrong."""
-    cond = ("k IS NULL OR k < 10000 OR k > 999999 OR v IS NULL OR v < 0 OR t IS NULL"
-            " OR t < 1900 OR t > 2100 OR i IS NULL OR j IS NULL OR q_bad")
+    cond = _bad_row_sql(item)
     n_bad = con.execute(f"SELECT count(*) FROM raw WHERE f = ? AND ({cond})", [f]
                         ).fetchall()[0][0]
     packed = ("(CAST(t - 1900 AS BIGINT) << 42) | (CAST(enum_code(i) AS BIGINT) << 31)"
@@ -494,8 +499,12 @@ def _locate(item: _Input, bad: BadRows, dup_keys: set[tuple[int, int, int, int]]
                 bad.add(line, "k", k, "bad product code (not an HS6 code)")
             elif v == "" or v.startswith("-"):
                 bad.add(line, "v", v, "missing or negative value")
+            elif (problem := _bad_value(v)) is not None:
+                bad.add(line, "v", v, problem)
             elif not 1900 <= key[0] <= 2100:
                 bad.add(line, "t", t, "implausible year")
+            elif item.year is not None and key[0] != item.year:
+                bad.add(line, "t", t, f"the year differs from the file name's ({item.year})")
             elif _bad_quantity(row[5]):
                 bad.add(line, "q", row[5], "bad number in column q")
             elif key in dup_keys:
@@ -513,7 +522,40 @@ def _bad_quantity(text: str) -> bool:
     if text in ("", "NA"):
         return False
     try:
-        float(text)
+        q = float(text)
     except ValueError:
         return True
-    return False
+    return not math.isfinite(q) or q < 0
+
+
+#: The largest v (thousand US$) accepted: about world GDP (:data:`tradegap.bounds.MAX_USD`).
+MAX_V = MAX_USD / 1000
+#: v × 1000 must be whole dollars: BACI publishes three decimals. The tolerance absorbs the
+#: rounding of v × 1000 in floating point (a few units in the last place).
+_WHOLE_DOLLARS_SQL = "abs(v * 1000 - round(v * 1000)) > greatest(1e-6, abs(v * 1000) * 2e-15)"
+
+
+def _bad_row_sql(item: _Input) -> str:
+    """The SQL condition of a row that fails a check DuckDB's typed read cannot make."""
+    cond = ("k IS NULL OR k < 10000 OR k > 999999 OR v IS NULL OR v < 0 OR t IS NULL"
+            " OR t < 1900 OR t > 2100 OR i IS NULL OR j IS NULL OR q_bad"
+            f" OR NOT isfinite(v) OR v > {MAX_V!r} OR {_WHOLE_DOLLARS_SQL}"
+            " OR (q IS NOT NULL AND (NOT isfinite(q) OR q < 0))")
+    if item.year is not None:
+        cond += f" OR t <> {int(item.year)}"
+    return cond
+
+
+def _bad_value(text: str) -> str | None:
+    """Why a non-negative v is refused (the same test as :func:`_bad_row_sql`), or None."""
+    try:
+        v = float(text)
+    except ValueError:
+        return None  # a cast error, already reported
+    if not math.isfinite(v) or v > MAX_V:
+        return (f"value not finite or above {MAX_V:.1e} thousand US$ (about world GDP): "
+                "a typo?")
+    x = v * 1000
+    if abs(x - round(x)) > max(1e-6, abs(x) * 2e-15):
+        return "value with more than three decimals (BACI's unit is thousand US$, to the dollar)"
+    return None

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from tradegap.bounds import require_regular
 from tradegap.errors import InputError, RowIssue, TooManyBadRows
 from tradegap.warehouse.store import Data, WriteRequest
 
@@ -132,17 +133,9 @@ def _remember_sha(path: Path, stat: os.stat_result, sha: str) -> None:
 
 
 def require_file(path: Path, what: str) -> Path:
-    """``path`` if it is a readable file, else an :class:`InputError` saying what was expected."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(
-            f"file not found (expected {what})",
-            file=str(path),
-            hint="check the path; relative paths are read from the current directory",
-        )
-    if not path.is_file():
-        raise InputError(f"not a file (expected {what})", file=str(path))
-    return path
+    """``path`` if it is a regular file, else an :class:`InputError` saying what was expected
+    and what the path is instead (a directory, a FIFO …); a FIFO is never opened."""
+    return require_regular(path, what)
 
 
 def read_table(
@@ -150,6 +143,7 @@ def read_table(
 ) -> pd.DataFrame:
     """Read a Parquet or UTF-8 CSV file and check that it has the ``required`` columns;
     ``text_columns`` are read as strings so codes keep their leading zeros."""
+    path = require_file(path, f"a {layout} table (.parquet or .csv)")
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise InputError(

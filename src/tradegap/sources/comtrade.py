@@ -16,7 +16,10 @@ importer = partner, reporter ``exporter``. Set aside and counted by reason: re-e
 re-imports (RX/RM) and every other flow; the world as partner (W00/WLD, code 0) and the
 all-products total (cmdCode TOTAL), both aggregates of rows already present; breakdowns by
 second partner, mode of transport or customs procedure (only their totals are loaded);
-non-country areas (``_X``, ``X1``…). Values are US dollars as published. Quantity: the net weight
+non-country areas (``_X``, ``X1``…); a partner equal to the reporter. Refused as malformed: values
+that are not finite or exceed US$ 1.2e14 (about world GDP, :data:`tradegap.bounds.MAX_USD`),
+negative or infinite weights and quantities, a header line repeated mid-file, rows with more
+fields than the header. Values are US dollars as published. Quantity: the net weight
 in tonnes (``netWgt`` / 1000, unit ``t``, comparable with BACI), else ``qty`` in ``qtyUnitAbbr``.
 Periods: ``YYYY`` → calendar year, ``YYYYMM`` → month ``YYYY-MM``. ``digits`` is the length of
 cmdCode; a file mixing HS2/HS4/HS6 rows keeps them all (filter by ``digits`` before summing).
@@ -36,6 +39,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from tradegap.bounds import MAX_USD
 from tradegap.errors import InputError
 from tradegap.sources.base import (
     DEFAULT_MAX_BAD_ROWS,
@@ -154,11 +158,19 @@ def _read(path: Path) -> pd.DataFrame:
                          hint="save it as UTF-8 CSV (Comtrade's downloads are UTF-8)")
     sep = "\t" if head.count(b"\t") > head.count(b",") else ","
     try:
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                           encoding="utf-8-sig", encoding_errors="replace")
+        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig", encoding_errors="replace")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as exc:
         raise InputError(f"cannot read the CSV: {exc}", file=str(path),
                          hint="pass a Comtrade CSV export (API or bulk layout)") from exc
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas took the extra fields as an index
+        raise InputError(
+            f"the first row has more fields than the header ({len(frame.columns)} columns)",
+            file=str(path), line=2,
+            hint="a separator inside an unquoted value, or a row shifted: fix the row or "
+            "quote the value",
+        )
+    return frame
 
 
 def _columns(frame: pd.DataFrame, path: Path) -> dict[str, str]:
@@ -217,6 +229,12 @@ def _parse_file(
             bad.reasons[f"malformed: {reason}"] += extra
         remaining &= ~hit
 
+    # a header line repeated mid-file (files concatenated with their headers)
+    repeated = pd.Series(False, index=frame.index)
+    for name in REQUIRED:
+        repeated |= col(name).str.lower() == cols[name].strip().lower()
+    malformed_where(repeated, "reporter", col("reporter"),
+                    "a repeated header line (were files joined with their headers?)")
     # flows
     flow = col("flow").str.upper() if "flow" in cols else col("flow_desc").str.lower()
     flow = flow.map(lambda f: _LEGACY_FLOWS.get(f.lower(), f))
@@ -240,6 +258,8 @@ def _parse_file(
                         f"{cols[name]} is a special area, not a country")
         malformed_where(~values.str.match(_ISO), name, values,
                         "not an ISO3 code (three capital letters)")
+    set_aside_where(reporter == partner, "partner is the reporter itself (goods re-imported "
+                    "from oneself, not trade between two countries)")
     # products
     digits = product.str.len()
     malformed_where(~product.str.fullmatch(r"\d+") | (digits % 2 == 1) | (digits > 6),
@@ -268,12 +288,16 @@ def _parse_file(
     value = pd.to_numeric(col("value"), errors="coerce")
     malformed_where(value.isna() | (value < 0), "value", col("value"),
                     "missing, non-numeric or negative value")
+    malformed_where(~np.isfinite(value) | (value > MAX_USD), "value", col("value"),
+                    f"not a finite amount of at most US$ {MAX_USD:.1e} (about world GDP)")
     weight = pd.to_numeric(col("net_weight"), errors="coerce")
     qty = pd.to_numeric(col("qty"), errors="coerce")
     for name, parsed in (("net_weight", weight), ("qty", qty)):
         if name in cols:
             malformed_where(parsed.isna() & (col(name) != ""), name, col(name),
                             "not a number")
+            malformed_where(~np.isfinite(parsed.fillna(0)) | (parsed < 0), name, col(name),
+                            "negative or infinite (leave the cell empty when unknown)")
     keep = remaining.to_numpy()
     k = pd.DataFrame({"period": raw_period[keep], "reporter": reporter[keep],
                       "partner": partner[keep], "flow": flow[keep], "product": product[keep]})

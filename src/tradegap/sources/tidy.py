@@ -99,10 +99,7 @@ def load_mapping(options: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any
     columns: dict[str, str] = {}
     constants: dict[str, Any] = {}
     if options.get("mapping"):
-        path = Path(options["mapping"])
-        if not path.is_file():
-            raise InputError("mapping file not found", file=str(path), field="mapping",
-                             hint="give a TOML file with a [columns] table")
+        path = require_file(Path(options["mapping"]), "a column mapping (TOML with [columns])")
         doc = read_toml(path, what="column mapping")
         unknown = set(doc) - {"columns", "constants"}
         if unknown:

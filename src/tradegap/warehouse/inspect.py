@@ -38,10 +38,11 @@ def _matching(wh: Warehouse, name: str) -> list[DatasetInfo]:
 
 def dataset_summary(wh: Warehouse, name: str) -> list[dict[str, Any]]:
     """Summaries of the dataset called ``name``, or of every dataset of source ``name``."""
-    con = wh.connect()
+    matching = _matching(wh, name)
+    con = wh.connect(names=[d.name for d in matching])  # damage elsewhere does not matter
     out = []
     try:
-        for d in _matching(wh, name):
+        for d in matching:
             base: dict[str, Any] = {
                 "name": d.name,
                 "source": d.source,

@@ -25,7 +25,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,25 +37,13 @@ import pyarrow.parquet as pq
 
 from tradegap.config import resolve_home
 from tradegap.errors import NotFound, TradegapError
+from tradegap.warehouse import catalogue, checksums
 from tradegap.warehouse.lock import writer_lock
 from tradegap.warehouse.schema import SCHEMAS, conform
 
 CATALOG_FILE = "catalog.duckdb"
 
-_CATALOG_DDL = """
-CREATE TABLE IF NOT EXISTS datasets (
-    name VARCHAR PRIMARY KEY,
-    kind VARCHAR NOT NULL,
-    source VARCHAR NOT NULL,
-    path VARCHAR NOT NULL,
-    rows BIGINT NOT NULL,
-    fingerprint VARCHAR NOT NULL,
-    synthetic BOOLEAN NOT NULL,
-    ingested_at TIMESTAMP NOT NULL,
-    provenance VARCHAR NOT NULL,
-    report VARCHAR NOT NULL
-)
-"""
+_CATALOG_DDL = catalogue.DDL
 
 #: What ``write`` accepts: a table, a stream of record batches, or a DuckDB relation whose
 #: columns already follow the canonical schema.
@@ -153,8 +141,8 @@ class Warehouse:
                 if not read_only:
                     con.execute(_CATALOG_DDL)
                 return con
-            except duckdb.IOException as exc:
-                locked = "lock" in str(exc).lower()
+            except duckdb.Error as exc:  # IOException, or "Corrupt database file" at open
+                locked = isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
                 if not locked or attempt == 49:
                     raise TradegapError(
                         f"cannot open the catalogue {self.catalog_path}: {exc}",
@@ -191,10 +179,13 @@ class Warehouse:
     def _read_datasets(self) -> list[DatasetInfo]:
         con = self._catalog(read_only=True)
         try:
-            rows = con.execute(
-                "SELECT name, kind, source, path, rows, fingerprint, synthetic, ingested_at, "
-                "provenance, report FROM datasets ORDER BY name"
-            ).fetchall()
+            rows = catalogue.read_rows(con)
+        except duckdb.Error as exc:  # e.g. "Corrupt database file: computed checksum …"
+            raise TradegapError(
+                f"cannot read the catalogue {self.catalog_path}: {str(exc).splitlines()[0]}",
+                hint="the catalogue file is damaged: restore it from a backup, or move the "
+                "warehouse aside and ingest the inputs again",
+            ) from exc
         finally:
             con.close()
         return [
@@ -280,18 +271,19 @@ class Warehouse:
                     try:
                         staging.mkdir(parents=True)
                         _write_parquet(staging, r.data, SCHEMAS[r.kind])
-                    except OSError as exc:
-                        raise TradegapError(
-                            f"cannot write dataset {r.name!r} under {self.home}: "
-                            f"{exc.strerror or exc}; the warehouse is unchanged",
-                            hint="free disk space (or fix permissions) and run the ingest again",
-                        ) from exc
+                        checksums.record(staging)
+                    except (OSError, duckdb.IOException) as exc:
+                        raise _disk_error(r.name, self.home, exc) from exc
                 infos = []
                 for r, staging, final in staged:
-                    rows = sum(pq.read_metadata(p).num_rows for p in staging.glob("*.parquet"))
-                    final.parent.mkdir(parents=True, exist_ok=True)
-                    os.rename(staging, final)
-                    _fsync_dir(final.parent)
+                    try:
+                        rows = sum(pq.read_metadata(p).num_rows
+                                   for p in staging.glob("*.parquet"))
+                        final.parent.mkdir(parents=True, exist_ok=True)
+                        os.rename(staging, final)
+                        _fsync_dir(final.parent)
+                    except OSError as exc:
+                        raise _disk_error(r.name, self.home, exc) from exc
                     infos.append(
                         DatasetInfo(
                             name=r.name,
@@ -318,7 +310,9 @@ class Warehouse:
                         shutil.rmtree(staging, ignore_errors=True)
                         shutil.rmtree(final, ignore_errors=True)
             if infos:
-                self._collect_garbage()
+                # the write has happened: tidying up may fail (a full disk) without undoing it
+                with contextlib.suppress(OSError, TradegapError):
+                    self._collect_garbage()
             written = {i.name: i for i in infos}
             return [
                 WriteOutcome(written[r.name], changed=True)
@@ -331,54 +325,38 @@ class Warehouse:
         """Drop dataset ``name`` from the catalogue; its files go after the grace period."""
         with writer_lock(self.home):
             info = self.dataset(name)
-            con = self._catalog(read_only=False)
-            try:
-                con.execute("DELETE FROM datasets WHERE name = ?", [name])
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
+            catalogue.save(self.catalog_path, [r for r in self._rows() if r[0] != name])
             _mark_replaced(info.path)
             self._collect_garbage()
 
-    def _commit(self, infos: list[DatasetInfo]) -> None:
-        """Point the catalogue at the new versions, all in one transaction."""
-        con = self._catalog(read_only=False)
+    def _rows(self) -> list[catalogue.Row]:
+        con = self._catalog(read_only=True)
         try:
-            con.execute("BEGIN TRANSACTION")
-            for info in infos:
-                con.execute("DELETE FROM datasets WHERE name = ?", [info.name])
-                con.execute(
-                    "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        info.name,
-                        info.kind,
-                        info.source,
-                        str(info.path.relative_to(self.home)),
-                        info.rows,
-                        info.fingerprint,
-                        info.synthetic,
-                        info.ingested_at,
-                        json.dumps(info.provenance, default=str),
-                        json.dumps(info.report, default=str),
-                    ],
-                )
-            con.execute("COMMIT")
-        except BaseException as exc:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            con.close()
-            if isinstance(exc, duckdb.Error):
-                raise TradegapError(
-                    f"cannot update the catalogue {self.catalog_path}: {exc}; "
-                    "the warehouse is unchanged",
-                    hint="free disk space (or fix permissions) and run the ingest again",
-                ) from exc
-            raise
-        try:  # committed (in the write-ahead log): a failed checkpoint must not undo the write
-            with contextlib.suppress(duckdb.Error):
-                con.execute("CHECKPOINT")
+            return catalogue.read_rows(con)
         finally:
             con.close()
+
+    def _commit(self, infos: list[DatasetInfo]) -> None:
+        """Point the catalogue at the new versions, all at once: the catalogue is written anew
+        beside the old one and renamed over it (:mod:`tradegap.warehouse.catalogue`)."""
+        names = {info.name for info in infos}
+        rows = [r for r in self._rows() if r[0] not in names]
+        rows += [
+            (
+                info.name,
+                info.kind,
+                info.source,
+                str(info.path.relative_to(self.home)),
+                info.rows,
+                info.fingerprint,
+                info.synthetic,
+                info.ingested_at,
+                json.dumps(info.provenance, default=str),
+                json.dumps(info.report, default=str),
+            )
+            for info in infos
+        ]
+        catalogue.save(self.catalog_path, sorted(rows, key=lambda r: r[0]))
 
     def _collect_garbage(self) -> None:
         """Remove staging leftovers, versions no write ever committed (a killed ingest), and
@@ -401,30 +379,61 @@ class Warehouse:
 
     # -- reading ---------------------------------------------------------------------------
     def verify(self, infos: list[DatasetInfo] | None = None) -> None:
-        """Raise a :class:`TradegapError` naming the first dataset whose files are missing, are
-        not readable Parquet, or do not hold the rows the catalogue records (a cheap check of
-        each file's footer, not of every page)."""
-        for info in self.datasets() if infos is None else infos:
-            problem = _damage(info)
+        """Raise a :class:`TradegapError` naming every dataset (of ``infos``, default all) whose
+        files are missing, are not readable Parquet, or do not hold the rows the catalogue
+        records (a cheap check of each file's footer; :meth:`check` reads every byte)."""
+        damaged = [(info, problem) for info in (self.datasets() if infos is None else infos)
+                   if (problem := _damage(info)) is not None]
+        if damaged:
+            named = "; ".join(f"dataset {i.name!r} is damaged on disk: {p} ({i.path})"
+                              for i, p in damaged)
+            again = ", ".join(f"`tradegap ingest {i.source} …`" for i, _ in damaged)
+            raise TradegapError(
+                named,
+                hint=f"ingest its input files again ({again}): the same input then rewrites it; "
+                "the other datasets are intact (`tradegap data verify`)",
+            )
+
+    def check(self, names: Collection[str] | None = None) -> list[checksums.Check]:
+        """Check every byte of the datasets ``names`` (default all) against the checksums
+        recorded when they were written; one :class:`~tradegap.warehouse.checksums.Check`
+        each, damaged ones named with the problem."""
+        infos = self._select(names)
+        out = []
+        for info in infos:
+            result = checksums.check(info.name, info.path)
+            problem = _damage(info) if result.status != "damaged" else None
             if problem is not None:
-                raise TradegapError(
-                    f"dataset {info.name!r} is damaged on disk: {problem} ({info.path})",
-                    hint=f"ingest its input files again (`tradegap ingest {info.source} …`): "
-                    "the same input then rewrites it",
-                )
+                result = checksums.Check(info.name, "damaged", problem, result.files,
+                                         result.bytes)
+            out.append(result)
+        return out
 
-    def connect(self, *, private: bool = False) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection with one view per kind (``flows``, ``demand``), each the union
-        of that kind's datasets with a ``dataset`` column. The catalogue file is not held open,
-        so readers never block a writer. Raises a :class:`TradegapError` naming a dataset whose
-        files are damaged (see :meth:`verify`).
-
-        The views live in one in-memory database per warehouse, built again only when the
-        catalogue or a data file changed; each call returns a new cursor on it (temporary
-        tables and registered frames stay the caller's own; closing it closes only the
-        cursor). ``private=True`` builds a database of its own instead, for a caller that
-        changes database-wide settings (memory limit, spill directory)."""
+    def _select(self, names: Collection[str] | None) -> list[DatasetInfo]:
         infos = self.datasets()
+        if names is None:
+            return infos
+        for name in names:
+            if name not in {i.name for i in infos}:
+                self.dataset(name)  # raises NotFound listing what is there
+        return [i for i in infos if i.name in set(names)]
+
+    def connect(self, names: Collection[str] | None = None, *,
+                private: bool = False) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with one view per kind (``flows``, ``demand``), each the union
+        of that kind's datasets (only ``names`` if given) with a ``dataset`` column. The
+        catalogue file is not held open, so readers never block a writer. Raises a
+        :class:`TradegapError` naming the datasets whose files are damaged (see
+        :meth:`verify`); a damaged dataset outside ``names`` does not matter.
+
+        The views of all datasets live in one in-memory database per warehouse, built again
+        only when the catalogue or a data file changed; each call returns a new cursor on it
+        (temporary tables and registered frames stay the caller's own; closing it closes only
+        the cursor). ``private=True`` (and any ``names``) builds a database of its own
+        instead, for a caller that changes database-wide settings (memory limit, spill
+        directory)."""
+        private = private or names is not None
+        infos = self._select(names)
         stamp = _files_stamp(infos)
         if not private:
             cached = _CACHE.database(self, stamp)
@@ -433,7 +442,7 @@ class Warehouse:
         try:
             self.verify(infos)
         except TradegapError:
-            infos = self.datasets()  # a writer may have swapped a version in meanwhile
+            infos = self._select(names)  # a writer may have swapped a version in meanwhile
             self.verify(infos)
             stamp = _files_stamp(infos)
         con = duckdb.connect()
@@ -539,6 +548,30 @@ def _files_stamp(infos: list[DatasetInfo]) -> tuple[Any, ...]:
 def open_warehouse(home: str | os.PathLike[str] | None = None) -> Warehouse:
     """Open (or create on first write) the warehouse at ``home``/``$TRADEGAP_HOME``/default."""
     return Warehouse(home)
+
+
+def damaged_data_error(exc: BaseException) -> TradegapError | None:
+    """The clear error for a DuckDB failure that means a dataset file is damaged (a page
+    that does not decode, a file gone mid-query), or None for any other exception."""
+    if not isinstance(exc, duckdb.Error):
+        return None
+    text = str(exc)
+    if not (isinstance(exc, duckdb.IOException) or "corrupt" in text.lower()):
+        return None
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return TradegapError(
+        f"a warehouse file could not be read: {first}",
+        hint="a dataset is damaged: `tradegap data verify` names it; ingest its input files "
+        "again to rewrite it (the other datasets stay usable)",
+    )
+
+
+def _disk_error(name: str, home: Path, exc: BaseException) -> TradegapError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return TradegapError(
+        f"cannot write dataset {name!r} under {home}: {reason}; the warehouse is unchanged",
+        hint="free disk space (or fix permissions) and run the ingest again",
+    )
 
 
 def _damage(info: DatasetInfo) -> str | None:

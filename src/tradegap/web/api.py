@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from tradegap.jsonable import to_jsonable
@@ -21,8 +21,10 @@ from tradegap.web.params import (
     Order,
     PlanSettings,
     SortKey,
+    check_country,
     check_groups,
     headroom_groups,
+    only_known_query,
 )
 from tradegap.web.services import Services
 
@@ -41,7 +43,8 @@ _ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in (
     (422, "a parameter is invalid (ISO3, product group, scenario name, number range)"),
     (503, "the computation took too long"),
 )}
-router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
+router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS,
+                   dependencies=[Depends(only_known_query)])
 
 Country = Annotated[str, Query(pattern=ISO3, description="ISO3 code, e.g. RUS")]
 DetailTable = Literal["composition", "drivers", "unit_values", "mirror", "sources"]
@@ -86,6 +89,7 @@ async def api_balance(
 ) -> Response:
     """The balance with the largest rows of each detail table (under ~1 MB); ``table``
     returns one table in full, page by page."""
+    check_country(a, "a"), check_country(b, "b")
     s = services(request)
     if table is not None:
         return await _json(s, ("balance-page", a, b, frequency, table, page, size),
@@ -151,8 +155,9 @@ async def api_headroom(
     chosen = groups_or_422(groups.split(","), headroom=True, field="groups")
     s = services(request)
     return await _json(s, ("headroom", exporter, market, chosen, sort, order, limit),
-                       lambda: headroom_payload(s.headroom(exporter, market, chosen), sort,
-                                                order, limit))
+                       lambda: headroom_payload(without_path(s.headroom(exporter, market,
+                                                                        chosen)),
+                                                sort, order, limit))
 
 
 @router.get("/scenarios", summary="Shipped scenarios, by name (plan and settlement)")
@@ -208,5 +213,13 @@ async def api_settlement(
             "aside, provenance (tradegap.warehouse.inspect)")
 async def api_datasets(request: Request) -> Response:
     s = services(request)
+    # the warehouse's local path is not the client's business: it is never sent
     return await _json(s, ("datasets",), lambda: {
-        "home": str(s.wh.home), "datasets": s.datasets(), "summaries": s.dataset_summaries()})
+        "datasets": s.datasets(), "summaries": s.dataset_summaries()})
+
+
+def without_path(view: Any) -> Any:
+    """A headroom view whose messages say "this warehouse" instead of its local path."""
+    import dataclasses
+
+    return dataclasses.replace(view, home="(the dashboard's warehouse)")

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradegap.errors import NotFound, TradegapError
+from tradegap.warehouse.store import damaged_data_error
 from tradegap.web.limits import MAX_BODY, BodyLimit, TooSlow
 from tradegap.web.services import Services
 
@@ -136,6 +137,9 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
+        clear = damaged_data_error(exc)
+        if clear is not None:
+            return error(request, 400, clear.message, clear.hint)
         log.exception("unexpected error on %s", request.url.path)
         return error(request, 500, "internal error: the server could not compute this",
                      "see the server's log")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -22,6 +22,7 @@ from tradegap.web.api import (
     check_plan_choice,
     groups_or_422,
     services,
+    without_path,
 )
 from tradegap.web.limits import bounded
 from tradegap.web.params import (
@@ -33,10 +34,11 @@ from tradegap.web.params import (
     PlanSettings,
     SortKey,
     known_groups,
+    only_known_query,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(only_known_query)])
 _env = environment([TEMPLATES])
 
 
@@ -202,7 +204,7 @@ async def headroom_page(request: Request, exporter: Country = "IND", market: Cou
     and the command that builds them."""
     groups = groups_or_422(group, headroom=True)
     view = await bounded(services(request).headroom, exporter, market, groups)
-    hr = sections.headroom_section(view)
+    hr = sections.headroom_section(without_path(view))
     from tradegap.reference.groups import product_groups
 
     return render(request, "headroom.html.j2", page="headroom", hr=hr, exporter=exporter,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ISO3 = r"^[A-Z]{3}$"
@@ -91,3 +92,40 @@ class PlanSettings(BaseModel):
         if self.groups:
             out["groups"] = tuple(self.groups)
         return out
+
+
+#: Query parameters a request may carry at most (each route checks its own names as well).
+MAX_QUERY_PARAMS = 50
+
+
+def only_known_query(request: Request) -> None:
+    """A router dependency: refuse (422) query parameters the route does not declare, and more
+    than :data:`MAX_QUERY_PARAMS` of them, instead of ignoring them silently."""
+    from fastapi.exceptions import RequestValidationError
+
+    items = request.query_params.multi_items()
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    known = {p.alias for p in dependant.query_params} if dependant is not None else set()
+    unknown = sorted({k for k, _ in items} - known)
+    if len(items) > MAX_QUERY_PARAMS:
+        msg = f"{len(items)} query parameters; at most {MAX_QUERY_PARAMS} are accepted"
+    elif unknown:
+        shown = ", ".join(repr(k[:40]) for k in unknown[:5])
+        msg = (f"unknown query parameter(s) {shown}; this address takes: "
+               + (", ".join(sorted(known)) or "none"))
+    else:
+        return
+    raise RequestValidationError([{"loc": ("query",), "msg": msg, "type": "value_error"}])
+
+
+def check_country(code: str, field: str) -> str:
+    """``code`` if it is a country of the reference list (ISO3); else a 422."""
+    from fastapi.exceptions import RequestValidationError
+
+    from tradegap.reference.countries import countries
+
+    if code not in set(countries()["iso3"]):
+        raise RequestValidationError([{"loc": ("query", field), "type": "value_error",
+                                       "msg": f"{code!r} is not a known ISO3 country code"}])
+    return code
