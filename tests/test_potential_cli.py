@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -85,7 +86,6 @@ def test_cli_table_and_groups(demo_wh: Warehouse) -> None:
     import subprocess
     import sys
 
-    from tradegap.report.format import money
 
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
     env.pop("TRADEGAP_HOME", None)
@@ -95,15 +95,25 @@ def test_cli_table_and_groups(demo_wh: Warehouse) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(SYNTHETIC_LABEL)
     result, _ = potential(demo_wh, "IND", "RUS", groups=["agri", "pharma"], top=8)
-    assert f"IND → RUS: export potential (base {result.year}, ease {result.ease:.3f})" in (
-        proc.stdout)
-    rows = [line for line in proc.stdout.splitlines() if line.startswith("│ ")]
-    assert [r.split("│")[1].strip() for r in rows] == list(result.table["product"])
-    for line, row in zip(rows, result.table.itertuples(), strict=True):
-        cells = [c.strip() for c in line.split("│")[1:-1]]
-        assert cells[2] == f"{row.rca:.2f}", (cells, row)
-        assert cells[3:6] == [money(row.potential), money(row.actual), money(row.untapped)]
+    assert (f"India (IND) in Russia (RUS): export potential by product, largest untapped "
+            f"first (base {result.year})") in " ".join(proc.stdout.split())
+    assert f"ease of trade {result.ease:.3g}" in proc.stdout
+    # the same rows as numbers: --format csv keeps raw values
+    csv_run = subprocess.run([str(Path(sys.executable).with_name("tradegap")), "--home",
+                              str(demo_wh.home), "potential", "--group", "agri,pharma", "--top",
+                              "8", "--format", "csv"], capture_output=True, text=True, env=env,
+                             timeout=300)
+    assert csv_run.returncode == 0, csv_run.stderr
+    import io
 
+    shown = pd.read_csv(io.StringIO(csv_run.stdout), comment="#", dtype={"product": str})
+    want = result.table.set_index("product")
+    assert sorted(shown["product"]) == sorted(want.index)
+    for row in shown.itertuples(index=False):
+        w = want.loc[row.product]
+        assert row.untapped == pytest.approx(w["untapped"], rel=1e-9, abs=1e-6)
+        assert row.potential == pytest.approx(w["potential"], rel=1e-9)
+        assert pytest.approx(w["rca"], rel=1e-9) == row.RCA
 
 def test_groups_filter_products(demo_wh: Warehouse) -> None:
     from tradegap.reference.groups import group_of

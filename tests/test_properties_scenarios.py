@@ -50,13 +50,22 @@ def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, An
 def _loaders() -> list[tuple[str, Path, Any]]:
     import tomllib
 
+    from tradegap.analysis.gravity_ge_scenario import load_scenario as load_ge
+    from tradegap.measures.scenario import load_scenario as load_measures
     from tradegap.planning.scenario import load_scenario as load_plan
     from tradegap.settlement.scenario import load_scenario as load_settle
 
     out = []
     for path in PLAN_FILES:
         doc = tomllib.loads(path.read_text())
-        loader = load_settle if "scenario" in doc and "inflows" in doc else load_plan
+        if "scenario" in doc and "inflows" in doc:
+            loader = load_settle
+        elif "surplus" in doc.get("pair", {}):
+            loader = load_measures
+        elif "change" in doc or "estimate" in doc:
+            loader = load_ge
+        else:
+            loader = load_plan
         out.append((path.name, path, loader))
     return out
 

@@ -179,7 +179,7 @@ def test_cli_run_json_out_and_plan(tmp_path: Path) -> None:
     assert payload["comparison"]["summary"]["final_idle_usd"]["reduction"] == pytest.approx(4.0)
     assert out.read_text().startswith("month,")
     table = runner.invoke(app, ["settle", "run", str(scenario)])
-    assert table.exit_code == 0 and "Settlement: small" in table.output
+    assert table.exit_code == 0 and "Settlement month by month: small" in table.output
 
 
 def test_cli_check_reports_bad_key(tmp_path: Path) -> None:

@@ -60,7 +60,9 @@ def test_each_download_equals_the_api_json(client, page: str) -> None:  # type: 
         assert len(frame) == len(expected), link
         for column in expected.columns:
             want = expected[column]
-            if pd.api.types.is_numeric_dtype(want):
+            if pd.api.types.is_bool_dtype(want):
+                assert frame[column].tolist() == want.astype(str).tolist(), column
+            elif pd.api.types.is_numeric_dtype(want):
                 have = pd.to_numeric(frame[column].replace("", None))
                 assert have.fillna(-1).to_numpy() == pytest.approx(
                     want.fillna(-1).to_numpy(), rel=1e-9), (link, column)

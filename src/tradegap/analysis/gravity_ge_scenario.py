@@ -153,6 +153,16 @@ def scenario_from_dict(doc: dict[str, Any], *, base: Path = Path("."),
     year = data.get("year")
     if year is not None and not isinstance(year, int):
         raise InputError("data.year must be an integer", file=file, field="data.year")
+    for name, table, key, required in (
+            ("change.set", change, "set", True), ("change.where", change, "where", False),
+            ("data.where", data, "where", False), ("estimate.cluster", estimate, "cluster", False),
+            ("estimate.vcov", estimate, "vcov", False),
+            ("model.reference", model, "reference", True),
+            ("data.exporter", data, "exporter", False), ("data.importer", data, "importer", False),
+            ("data.path", data, "path", True)):
+        value = table.get(key)
+        if (value is not None or required) and not isinstance(value, str):
+            raise InputError(f"{name} must be a string", file=file, field=name)
     if "fill" in doc.get("costs", {}):
         raise InputError("[costs] fill (pair fixed effects with a second stage) is not "
                          "available yet", file=file, field="costs.fill",

@@ -226,7 +226,7 @@ def _pick_frequency(
     note = (
         f"periods: {FREQUENCY_NAMES[best]}, chosen because {scores[best][0]} of them are "
         f"complete on both sides against {scores[other][0]} in {FREQUENCY_NAMES[other]} "
-        f"(--frequency {other} to change)"
+        f"(the frequency option chooses {FREQUENCY_NAMES[other]} instead)"
     )
     return best, note
 

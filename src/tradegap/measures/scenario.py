@@ -339,7 +339,8 @@ class _Keys:
             self.from_data.append(path)
             return (math.nan,) * self.years
         if v == FROM_DATA:
-            raise self.fail(path, '"data" needs a [data] table', "add [data] year = 2024")
+            raise self.fail("data", f'is missing: {path} = "data" reads it',
+                            "add [data] year = 2024")
         if isinstance(v, list):
             if len(v) != self.years:
                 raise self.fail(path, f"has {len(v)} values; need one per plan year "
@@ -461,7 +462,7 @@ def scenario_from_dict(  # noqa: C901 - one validation block per section, read t
     cand = r.text(pur, "candidates", "purchases.candidates", required=True)
     cpath = None if cand == FROM_POTENTIAL else Path(cand)
     if cand == FROM_POTENTIAL and data is None:
-        raise r.fail("purchases.candidates", '"from potential" needs a [data] table',
+        raise r.fail("data", 'is missing: purchases.candidates = "from potential" reads it',
                      "add [data] year = 2024, and run with a warehouse (--home)")
     if cpath is not None and not cpath.is_absolute() and base_dir is not None:
         cpath = base_dir / cpath
@@ -512,7 +513,7 @@ def scenario_from_dict(  # noqa: C901 - one validation block per section, read t
         registered = None
         if g.get("capacity_per_plant_usd") == FROM_DATA:
             if data is None:
-                raise r.fail(f"{p}.capacity_per_plant_usd", '"data" needs a [data] table')
+                raise r.fail("data", f'is missing: {p}.capacity_per_plant_usd = "data" reads it')
             registered = r.get(g, "registered_plants", f"{p}.registered_plants", lo=1,
                                required=True)
             if not prods:
@@ -614,7 +615,8 @@ def scenario_from_dict(  # noqa: C901 - one validation block per section, read t
     if t is not None:
         r.allowed(t, {"share", "groups", "source"}, "countertrade")
         if crude is None:
-            raise r.fail("countertrade", "ties purchases to crude value: add a [crude] table")
+            raise r.fail("crude", "is missing: [countertrade] ties purchases to crude value",
+                         "add a [crude] table (value and tonnes of the surplus side's crude)")
         ct = Countertrade(r.get(t, "share", "countertrade.share", lo=0, hi=1, required=True),
                           r.strings(t, "groups", "countertrade.groups"))
         if not ct.groups:

@@ -48,7 +48,13 @@ def _money(v: float) -> str:
         return f"US${a / 1e9:,.2f} bn"
     if round(a / 1e6, 1) >= 1:
         return f"US${a / 1e6:,.1f} m"
-    return f"US${a:,.0f}"
+    return f"US${_three_figures(a):,.0f}"  # the rates are finite differences: no false digits
+
+
+def _three_figures(a: float) -> float:
+    import math
+
+    return round(a, 2 - int(math.floor(math.log10(a)))) if a > 0 else 0.0
 
 
 def _tonnes(v: float) -> str:

@@ -107,6 +107,8 @@ def only_known_query(request: Request) -> None:
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     known = {p.alias for p in dependant.query_params} if dependant is not None else set()
+    if request.url.path.startswith("/api/"):
+        known.add("download")  # any JSON route's table as CSV/Excel (web/downloads.py)
     unknown = sorted({k for k, _ in items} - known)
     if len(items) > MAX_QUERY_PARAMS:
         msg = f"{len(items)} query parameters; at most {MAX_QUERY_PARAMS} are accepted"
