@@ -77,7 +77,9 @@ def assert_handled(r: object, where: object, expect: frozenset[int] = frozenset(
     text = r.text  # type: ignore[attr-defined]
     assert status in expect, (where, status, text[:300])
     assert "Traceback" not in text and 'File "' not in text, where
-    if status != 200:
+    if status != 200 and r.headers["content-type"].startswith("text/html"):  # a page
+        assert field is None or field in text, (where, text[:300])
+    elif status != 200:
         body = r.json()  # type: ignore[attr-defined]
         assert body["status"] == status and body["error"].strip(), (where, body)
         if field is not None:
