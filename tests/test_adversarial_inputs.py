@@ -167,11 +167,12 @@ ATTACKS: dict[str, Attack] = {
     "baci year other than the file name's": Attack(baci("2021,4,8,10101,1.500,NA\n"),
                                                    ("field 't'", "file name")),
     # paths that are not files (items 8 and 9)
-    "ingest a directory": Attack(ingest_path("dir"), ("a directory",)),
+    "ingest a directory": Attack(ingest_path("dir"), ("no file of the comtrade layout in this "
+                                                      "directory",)),
     "ingest a FIFO": Attack(ingest_path("fifo"), ("FIFO",)),
     "ingest /dev/zero": Attack(ingest_path("dev"), ("character device",)),
     "baci a directory": Attack(lambda d: (d / "x").mkdir() or ["ingest", "baci", str(d / "x")],
-                               ("a directory",)),
+                               ("no file of the baci layout in this directory",)),
     # scenarios (items 7, 8, 9)
     "plan gap 1e308": Attack(plan_toml(gap="1e308"), ("baseline.gap", "out of range")),
     "plan gap above world GDP": Attack(plan_toml(gap="5e14"), ("baseline.gap", "1.2e+14")),
