@@ -183,4 +183,10 @@ def scenario_from_dict(doc: dict[str, Any], *, base: Path = Path("."),
 def _number(value: Any, name: str, file: str | None) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{name} must be a number", file=file, field=name)
-    return float(value)
+    try:
+        out = float(value)
+    except OverflowError:
+        out = float("inf")
+    if out != out or out in (float("inf"), float("-inf")):
+        raise InputError(f"{name} must be a finite number", file=file, field=name)
+    return out

@@ -660,6 +660,6 @@ def scenario_from_dict(  # noqa: C901 - one validation block per section, read t
         time_limit=r.get(solver, "time_limit", "solver.time_limit", 120.0, lo=0.01, hi=86_400),
         name=str(doc.get("name") or (Path(file).stem if file else "measures")),
         description=str(doc.get("description", "")), synthetic=synthetic,
-        sources=tuple(str(s) for s in doc.get("sources", [])), file=file, data=data,
+        sources=r.strings(doc, "sources", "sources"), file=file, data=data,
         from_data=tuple(r.from_data), volume_scale=vscale, price_scale=pscale,
     )
