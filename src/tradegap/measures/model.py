@@ -103,21 +103,9 @@ class Built:
     M: int
 
     def to_highs(self) -> highspy.HighsLp:
-        lp = highspy.HighsLp()
-        n, m = len(self.cost), len(self.row_lo)
-        lp.num_col_, lp.num_row_ = n, m
-        lp.col_cost_ = self.cost
-        lp.col_lower_ = self.lb
-        lp.col_upper_ = self.ub
-        lp.row_lower_ = self.row_lo
-        lp.row_upper_ = self.row_hi
-        a = lp.a_matrix_
-        a.format_ = highspy.MatrixFormat.kRowwise
-        a.num_col_, a.num_row_ = n, m
-        a.start_ = self.matrix.indptr.astype(np.int32)
-        a.index_ = self.matrix.indices.astype(np.int32)
-        a.value_ = self.matrix.data.astype(float)
-        return lp
+        from tradegap.planning.highs import highs_lp
+
+        return highs_lp(self.cost, self.lb, self.ub, self.matrix, self.row_lo, self.row_hi)
 
 
 def planning_view(sc: MeasuresScenario) -> PlanningScenario:

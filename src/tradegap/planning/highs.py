@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import highspy
+import numpy as np
+from scipy import sparse
 
 from tradegap.config import verbose
 
@@ -49,3 +51,28 @@ def new_highs() -> highspy.Highs:
         _made_once = True
     h.setOptionValue("output_flag", loud)
     return h
+
+
+def highs_lp(cost: np.ndarray, lb: np.ndarray, ub: np.ndarray, matrix: sparse.csr_matrix,
+             row_lo: np.ndarray, row_hi: np.ndarray,
+             integer: np.ndarray | None = None) -> highspy.HighsLp:
+    """A ``HighsLp`` from arrays and a row-wise (CSR) constraint matrix; ``integer`` marks the
+    integer columns (none: an LP)."""
+    lp = highspy.HighsLp()
+    n, m = len(cost), len(row_lo)
+    lp.num_col_, lp.num_row_ = n, m
+    lp.col_cost_ = cost
+    lp.col_lower_ = lb
+    lp.col_upper_ = ub
+    lp.row_lower_ = row_lo
+    lp.row_upper_ = row_hi
+    a = lp.a_matrix_
+    a.format_ = highspy.MatrixFormat.kRowwise
+    a.num_col_, a.num_row_ = n, m
+    a.start_ = matrix.indptr.astype(np.int32)
+    a.index_ = matrix.indices.astype(np.int32)
+    a.value_ = matrix.data.astype(float)
+    if integer is not None and integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else
+                           highspy.HighsVarType.kContinuous for i in integer]
+    return lp
