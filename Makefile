@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 TOOLS  := .tools
 UV     := $(TOOLS)/bin/uv
 # uv installs from the committed lock (uv.lock) with the machine's Python; it never downloads one.
+# Bytecode is compiled at install: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every
+# process would otherwise recompile pandas, scipy and pyfixest from source on each import.
 export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 UV_SYNC := $(UV) sync --frozen --python $(PYTHON) --quiet
 HOME_DIR ?= $(CURDIR)/.tradegap-demo
@@ -21,11 +24,13 @@ $(UV):
 # Exactly the locked versions (uv.lock); `--inexact` keeps test extras a previous `make test` added.
 install: $(UV)
 	$(UV_SYNC) --inexact
+	$(BIN)/python -m compileall -q src/tradegap
 	-scripts/ensure-chromium
 	-scripts/ensure-system-deps $(BIN)/python
 
 install-test: $(UV)
 	$(UV_SYNC) --extra test
+	$(BIN)/python -m compileall -q src/tradegap
 	scripts/ensure-chromium
 	scripts/ensure-system-deps $(BIN)/python
 
@@ -54,7 +59,7 @@ demo: install
 test: install-test lock-check
 	$(BIN)/ruff check src tests benchmarks
 	rm -f .coverage .coverage.*
-	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage run -m pytest -n auto --dist loadfile
 	@$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 

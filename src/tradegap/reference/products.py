@@ -129,11 +129,20 @@ def products(revision: str = "HS12", level: int = 6) -> pd.DataFrame:
     return frame[frame["level"] == level].reset_index(drop=True).copy()
 
 
+@lru_cache(maxsize=8)
+def _names_by_code(rev: str) -> dict[str, str]:
+    """Code → name of every level of ``rev`` (the first row wins, as in the table's order)."""
+    frame = _products(rev)
+    names: dict[str, str] = {}
+    for code, name in zip(frame["code"], frame["name"], strict=True):
+        if isinstance(name, str):
+            names.setdefault(code, name)
+    return names
+
+
 def product_name(code: str, revision: str = "HS12") -> str | None:
     """Name of an HS code (2, 4 or 6 digits) in ``revision``, or ``None``."""
-    frame = _products(normalise_revision(revision))
-    hit = frame.loc[frame["code"] == str(code), "name"]
-    return None if hit.empty else hit.iloc[0]
+    return _names_by_code(normalise_revision(revision)).get(str(code))
 
 
 # -- conversion ------------------------------------------------------------------------------
