@@ -66,6 +66,13 @@ def test_plan_solves_and_closes_a_modest_share(run: dict[str, Any]) -> None:
     assert real["final_year"] == 2029
     assert real["path"][0]["baseline_gap"] == pytest.approx(gap)
     assert 0 < real["share_closed"] < bound["share_closed"] < 0.25
+    # pinned: calendar 2024's gap, the realistic plan closes 2.65 %, the headroom bound 11.57 %
+    assert gap == pytest.approx(59_614_630_000, rel=1e-9)
+    assert real["share_closed"] == pytest.approx(0.0265293, rel=1e-5)
+    assert bound["share_closed"] == pytest.approx(0.1157234, rel=1e-5)
+    assert bound["gap_closed_usd"] == pytest.approx(6_898_805_242, rel=1e-6)
+    ramp = real["binding"][0]["sentence"]
+    assert "ramp-up" in ramp and "US$31.6 m more" in ramp and "US$47.4 m a year" in ramp
     assert real["share_closed"] == pytest.approx(real["gap_closed_usd"] / gap)
     assert real["binding"] and all(b["sentence"] for b in real["binding"])
     # the realistic plan buys every product up to its combined estimate by the final year

@@ -136,6 +136,16 @@ def test_india_fy2023_hs4_food_and_pharma_to_russia(shared_data: Path) -> None:
     # expected value for them (India's FY2023-24 actual is a few hundred million US$).
     row = ranking.set_index("product").loc["3004"]
     assert row["expected"] > 1e8
+    # pinned (PPML by chapter, FY2023-24): 146 headings; rice first; medicaments above gravity
+    assert len(ranking) == 146
+    assert list(ranking["product"].head(3)) == ["1006", "0202", "0904"]
+    rice = ranking.iloc[0]
+    assert rice["actual"] == pytest.approx(64.68e6, rel=1e-9)
+    assert rice["expected"] == pytest.approx(173_024_700, rel=1e-5)
+    assert rice["untapped"] == pytest.approx(rice["expected"] - rice["actual"], rel=1e-12)
+    assert row["actual"] == pytest.approx(346.18e6, rel=1e-9)
+    assert row["expected"] == pytest.approx(214_342_498, rel=1e-5) and row["untapped"] == 0.0
+    assert ranking["untapped"].sum() == pytest.approx(701_362_870, rel=1e-5)
 
 
 def test_cli_potential_json_and_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -143,8 +143,16 @@ def test_real_ranking_is_plausible(ranking: pd.DataFrame) -> None:
     med = ranking.set_index("product").loc["3004"]
     assert med["headroom"] > 1e9 and med["gravity_untapped"] == 0.0
     assert med["extra"] > 700e6 and med["rank"] == 1 and med["extra_basis"] == "share benchmark"
-    # the realistic total is a fraction of the headroom
-    assert 0 < ranking["extra"].sum() < 0.3 * ranking["headroom"].sum()
+    # pinned on calendar 2024 (India's mirror sales, Russia's last-12-month imports): headroom
+    # is 40 % of Russia's demand less India's sales; 211 headings; the realistic total
+    assert med["demand"] == pytest.approx(8_097_294_933, rel=1e-9)
+    assert med["current"] == pytest.approx(385_960_000, rel=1e-9)
+    assert med["headroom"] == pytest.approx(0.40 * med["demand"] - med["current"], rel=1e-9)
+    assert med["extra"] == pytest.approx(760_325_784, rel=1e-6)
+    assert len(ranking) == 211
+    assert ranking["extra"].sum() == pytest.approx(1_581_532_767, rel=1e-6)
+    assert ranking["headroom"].sum() == pytest.approx(6_898_805_242, rel=1e-6)
+    assert list(ranking["product"].head(4)) == ["3004", "0202", "2106", "0901"]
     prov = ranking.attrs["provenance"]
     assert "russia-customs-mirror" in prov.datasets and not prov.synthetic
 

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from tradegap.cli.main import app
 from tradegap.errors import InputError
 from tradegap.planning import compare, load_scenario, plan, scenario_from_dict
+from tradegap.provenance import SYNTHETIC_LABEL
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 EXAMPLES = ["agri-pharma-only.toml", "all-sectors.toml", "logistics-bottleneck.toml"]
@@ -141,7 +142,8 @@ def test_cli_run_compare_json_and_out(tmp_path):
         "Raising the target (25% of the gap) by one percentage point of the gap would add "
         "US$266.5 m more of priority-weighted purchases per year (average over 6 years, at the "
         "margin).")
-    written = pd.read_csv(out, dtype={"product": str})
+    assert out.read_text().splitlines()[0] == f"# {SYNTHETIC_LABEL}"  # demo candidates
+    written = pd.read_csv(out, dtype={"product": str}, skiprows=1)
     assert {"product", "year", "extra_usd"} <= set(written.columns)
     assert written["product"].str.len().min() == 4  # leading zeros kept
     res = runner.invoke(app, ["plan", "run", str(SCENARIOS / "logistics-bottleneck.toml")])

@@ -75,7 +75,23 @@ def test_cli_json_out_chart(demo_wh: Warehouse, tmp_path) -> None:
     untapped = [r["untapped"] for r in payload["table"]]
     assert untapped == sorted(untapped, reverse=True)
     assert len(payload["displacement"]) == 5
-    assert out.read_text().startswith("exporter,market,product")
+    # the file says it is synthetic on its first line (as the dashboard's downloads do)
+    first, header = out.read_text().splitlines()[:2]
+    assert first == f"# {SYNTHETIC_LABEL}" and header.startswith("exporter,market,product")
+    assert len(pd.read_csv(out, skiprows=1)) == 5
+    xlsx, parquet = tmp_path / "pot.xlsx", tmp_path / "pot.parquet"
+    for path in (xlsx, parquet):
+        res = CliRunner().invoke(app, ["--home", str(demo_wh.home), "potential", "--exporter",
+                                       "IND", "--market", "RUS", "--top", "5", "--out",
+                                       str(path)])
+        assert res.exit_code == 0, res.output
+    assert pd.read_excel(xlsx, sheet_name="about")["note"].tolist() == [SYNTHETIC_LABEL]
+    assert len(pd.read_excel(xlsx, sheet_name="table")) == 5
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(parquet).metadata
+    assert meta[b"tradegap.label"].decode() == SYNTHETIC_LABEL
+    assert len(pd.read_parquet(parquet)) == 5
     assert "SYNTHETIC" in chart.read_text()
 
 

@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
             top=top,
         )
         if out is not None:
-            write_table(result.summary, out)
+            write_table(result.summary, out, result.provenance)
         written = _write_charts(result, charts) if charts is not None else []
         if as_json:
             payload = result.to_dict(full=full)

@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
                           dataset=dataset, engine=engine, out=engine_out, master=spark_master,
                           memory_limit=memory_limit)
         if out is not None and engine_out is None:
-            write_table(result.table, out)
+            write_table(result.table, out, result.provenance)
         if as_json:
             print_json({"dataset": result.dataset, "engine": result.engine,
                         "out": str(out) if out else None,

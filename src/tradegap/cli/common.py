@@ -103,9 +103,16 @@ def write_charts(figures: dict[str, Any], directory: Path) -> list[Path]:
     return written
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` to ``path`` as CSV, Excel, Parquet or JSON, chosen by the extension."""
+def write_table(frame: pd.DataFrame, path: Path, provenance: Any = None) -> Path:
+    """Write ``frame`` to ``path`` as CSV, Excel, Parquet or JSON, chosen by the extension.
+    A table computed from the synthetic demo world (``provenance.synthetic``) says so in the
+    file, as the dashboard's downloads do: a ``# SYNTHETIC …`` first line in CSV, an "about"
+    sheet in Excel, the key ``tradegap.label`` in Parquet's metadata; JSON stays plain records
+    (``--json`` carries the provenance)."""
     from tradegap.jsonable import to_jsonable
+    from tradegap.provenance import SYNTHETIC_LABEL
+
+    label = SYNTHETIC_LABEL if getattr(provenance, "synthetic", False) else None
 
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet", ".json"):
@@ -118,18 +125,29 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with written_aside(path) as tmp:  # a reader sees the old file or the whole new one
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False)
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                if label:
+                    handle.write(f"# {label}\n")
+                frame.to_csv(handle, index=False)
         elif suffix == ".xlsx":
-            write_excel(frame, tmp)
+            write_excel(frame, tmp, label)
         elif suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if label:
+                meta = {**(table.schema.metadata or {}), b"tradegap.label": label.encode()}
+                table = table.replace_schema_metadata(meta)
+            pq.write_table(table, tmp)
         else:
             tmp.write_text(json.dumps(to_jsonable(frame), indent=2, ensure_ascii=False) + "\n")
     return path
 
 
-def write_excel(frame: pd.DataFrame, path: Path) -> Path:
-    """One sheet, raw values (no number formats lost to text), timezone-free dates."""
+def write_excel(frame: pd.DataFrame, path: Path, label: str | None = None) -> Path:
+    """One sheet, raw values (no number formats lost to text), timezone-free dates; with
+    ``label``, a second sheet "about" holding it."""
     import pandas as pd
 
     from tradegap.jsonable import to_jsonable
@@ -141,7 +159,12 @@ def write_excel(frame: pd.DataFrame, path: Path) -> Path:
         elif plain[column].dtype == object:
             plain[column] = plain[column].map(
                 lambda v: json.dumps(to_jsonable(v)) if isinstance(v, dict | list) else v)
-    plain.to_excel(path, index=False, sheet_name="table", engine="openpyxl")
+    if label is None:
+        plain.to_excel(path, index=False, sheet_name="table", engine="openpyxl")
+        return path
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        plain.to_excel(writer, index=False, sheet_name="table")
+        pd.DataFrame({"note": [label]}).to_excel(writer, index=False, sheet_name="about")
     return path
 
 

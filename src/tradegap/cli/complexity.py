@@ -50,7 +50,7 @@ def show_diversification(ctx: typer.Context, exporter: str, market: str, *, year
                                       year=year, window=window)
     table = diversification(flows, exporter, market, diagonal=diagonal, top=top)
     if out is not None:
-        write_table(table, out)
+        write_table(table, out, prov)
     if as_json:
         print_json({"exporter": exporter, "market": market, "year": year, "diagonal": diagonal,
                     "candidates": table, "provenance": prov.to_dict()})
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         else:
             table = result.countries.sort_values("eci", ascending=False)
         if out is not None:
-            write_table(table, out)
+            write_table(table, out, prov)
         if as_json:
             print_json({"diagonal": diagonal, "label": result.label, "rows": table,
                         "provenance": prov.to_dict()})

@@ -49,27 +49,15 @@ def _warehouse(ctx: typer.Context, scenario: Path, candidates: Path | None) -> o
     return state(ctx).warehouse()
 
 
-
-CONSTRAINT_WORDS = {"target": "target", "ramp": "ramp-up limit",
-                    "ceiling": "per-product ceiling", "market_share": "market-share ceiling",
-                    "capacity": "capacity", "min_size": "minimum order size",
-                    "budget": "budget", "logistics": "route capacity"}
 STATUS_WORDS = {"optimal": "best plan within the limits", "infeasible": "no plan meets every "
                 "limit", "time_limit": "stopped at the time limit"}
-
-
-def constraint_words(key: str) -> str:
-    """``'market_share:agri'`` → ``'market-share ceiling (agri)'``; ``'capacity:capacity'``
-    → ``'capacity'``."""
-    kind, _, name = str(key).partition(":")
-    words = CONSTRAINT_WORDS.get(kind, kind.replace("_", " "))
-    generic = {kind, "", "share", "untapped", "capacity", "min_size"}
-    return words if name in generic else f"{words} ({name.replace('_', ' ')})"
 
 
 def _binding_words(text: object) -> str:
     if not isinstance(text, str) or not text:
         return "—"
+    from tradegap.planning.explain import constraint_words
+
     return "; ".join(constraint_words(k.strip()) for k in text.split(";") if k.strip())
 
 
@@ -97,7 +85,7 @@ def register(app: typer.Typer) -> None:
         result = plan(scenario, _candidates(candidates),
                       warehouse=_warehouse(ctx, scenario, candidates))
         if out is not None:
-            write_table(result.table, out)
+            write_table(result.table, out, result.provenance)
         if charts is not None:
             from tradegap.report.charts_plan import balance_path, binding_constraints, mix_bars
 

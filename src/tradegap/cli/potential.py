@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
 
             displacement_table = displacement_summary(displacement(flows, result))
         if out is not None:
-            write_table(result.table, out)
+            write_table(result.table, out, result.provenance)
         if chart is not None:
             from tradegap.report.charts_potential import top_opportunities
             from tradegap.report.figures import write_html
@@ -209,7 +209,7 @@ def _demand(wh: object, exporter: str, market: str, groups: list[str] | None, to
 
     est = estimate_potential(wh, exporter, market, groups, method=method, gravity=gravity)
     if out is not None:
-        write_table(est.table, out)
+        write_table(est.table, out, est.provenance)
     if as_json:
         payload = est.to_dict()
         payload["table"] = est.table.head(top) if top else est.table

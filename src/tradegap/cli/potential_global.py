@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
                                       engine=engine, out=engine_out, master=spark_master,
                                       memory_limit=memory_limit)
         if out is not None and engine_out is None:
-            write_table(result.table, out)
+            write_table(result.table, out, result.provenance)
         summary = {"year": result.year, "dataset": result.dataset, "engine": result.engine,
                    "reporter": result.reporter, "digits": result.digits,
                    "rows": None if result.table is None else len(result.table),

@@ -399,3 +399,18 @@ def apply_changes(scenario: Scenario, changes: list[Change]) -> Scenario:
             s = replace(s, sectors=tuple(replace(sec, **{kind: c.new}) if sec.name == c.key
                                          else sec for sec in s.sectors))
     return s
+
+
+CONSTRAINT_WORDS = {"target": "target", "ramp": "ramp-up limit",
+                    "ceiling": "per-product ceiling", "market_share": "market-share ceiling",
+                    "capacity": "capacity", "min_size": "minimum order size",
+                    "budget": "budget", "logistics": "route capacity"}
+
+
+def constraint_words(key: str) -> str:
+    """``'market_share:agri'`` → ``'market-share ceiling (agri)'``; ``'capacity:capacity'``
+    → ``'capacity'``."""
+    kind, _, name = str(key).partition(":")
+    words = CONSTRAINT_WORDS.get(kind, kind.replace("_", " "))
+    generic = {kind, "", "share", "untapped", "capacity", "min_size"}
+    return words if name in generic else f"{words} ({name.replace('_', ' ')})"

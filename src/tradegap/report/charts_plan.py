@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from tradegap.planning import Plan
+from tradegap.planning.explain import constraint_words
 from tradegap.report.figures import label_synthetic
 from tradegap.report.format import money
 
@@ -78,10 +79,8 @@ def binding_constraints(plan: Plan, top: int = 12) -> go.Figure:
     """The limits that bind, by how much their natural step (1 pp, 1,000 t/yr, US$ 1 m) would
     add to the objective per year (the LP's shadow prices; see planning.explain)."""
     b = plan.binding.head(top).iloc[::-1] if len(plan.binding) else plan.binding
-    labels = [
-        f"{f}: {k}" if k else str(f)
-        for f, k in zip(b.get("family", []), b.get("key", []), strict=False)
-    ]
+    labels = [constraint_words(f"{f}:{k}" if k else str(f))
+              for f, k in zip(b.get("family", []), b.get("key", []), strict=False)]
     values = b["per_step_per_year"] / 1e6 if len(b) else []
     fig = go.Figure(
         go.Bar(

@@ -80,7 +80,27 @@ def write_png(fig: go.Figure, path: Path, width: int = 1100, height: int = 600) 
     path.parent.mkdir(parents=True, exist_ok=True)
     with written_aside(path) as tmp:
         fig.write_image(tmp, width=width, height=height, format="png")
+        if is_synthetic(fig):
+            tmp.write_bytes(png_with_text(tmp.read_bytes(), "Description", SYNTHETIC_LABEL))
     return path
+
+
+def is_synthetic(fig: go.Figure) -> bool:
+    """Whether :func:`label_synthetic` stamped ``fig``."""
+    return any(a.text == "SYNTHETIC" for a in fig.layout.annotations)
+
+
+def png_with_text(png: bytes, key: str, text: str) -> bytes:
+    """``png`` with a ``tEXt`` chunk ``key: text`` after its header (PNG spec, section 11.3.4),
+    so that the file itself, not only its pixels, says what it shows."""
+    import struct
+    import zlib
+
+    ihdr_end = 8 + 8 + 13 + 4  # signature, IHDR length+type, IHDR data, CRC
+    data = key.encode("latin-1") + b"\0" + text.replace("\u2014", "-").encode("latin-1", "replace")
+    chunk = (struct.pack(">I", len(data)) + b"tEXt" + data
+             + struct.pack(">I", zlib.crc32(b"tEXt" + data) & 0xFFFFFFFF))
+    return png[:ihdr_end] + chunk + png[ihdr_end:]
 
 
 def write_figure(fig: go.Figure, path: Path, shared: bool = False) -> Path:
