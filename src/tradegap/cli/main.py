@@ -96,7 +96,8 @@ def run(argv: list[str] | None = None) -> None:
     try:
         app(args=args, prog_name="tradegap", standalone_mode=True)
     except TradegapError as exc:
-        err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
+        err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False,
+                          soft_wrap=True)  # the terminal wraps: paths stay whole
         sys.exit(2)
     except (KeyboardInterrupt, Interrupted):
         err_console.print("aborted")
@@ -107,7 +108,8 @@ def run(argv: list[str] | None = None) -> None:
         clear = damaged_data_error(exc)  # a damaged page met mid-query: name it, no traceback
         if clear is None:
             raise
-        err_console.print(Text.assemble(("error: ", "bold red"), str(clear)), highlight=False)
+        err_console.print(Text.assemble(("error: ", "bold red"), str(clear)), highlight=False,
+                          soft_wrap=True)
         sys.exit(2)
     finally:
         if previous is not None:
