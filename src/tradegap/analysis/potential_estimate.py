@@ -209,7 +209,7 @@ def choose_method(wh: Warehouse, exporter: str, market: str,
     world = world_dataset(wh, market) if method in (None, "itc") else None
     if world is not None:
         why = (f"ITC method (Decreux & Spies 2016): {world} holds world flows by calendar year"
-               + ("" if method is None else " (chosen with --method itc)"))
+               + ("" if method is None else " (as asked)"))
         return "itc", why, world
     if method == "itc":
         raise InputError(
