@@ -267,11 +267,13 @@ class Services:
     def headroom(self, exporter: str = "IND", market: str = "RUS",
                  groups: tuple[str, ...] = ("agri", "pharma")) -> Any:
         """The headroom ranking and the real-data plan (``report.sections.headroom_view``:
-        ``analysis.headroom.headroom`` and ``casestudy.real_plan``), or what is missing."""
+        ``analysis.headroom.headroom`` and ``casestudy.real_plan``), or what is missing;
+        computed once per warehouse version and kept in its ``cache/`` for the next process."""
         from tradegap.report.sections import headroom_view
 
         return self._cached(("headroom", exporter, market, groups),
-                            lambda: headroom_view(self.wh, exporter, market, groups))
+                            lambda: headroom_view(self.wh, exporter, market, groups,
+                                                  keep=True))
 
     def plan_for_settlement(self, name: str) -> Any:
         """A plan to run a settlement with: a shipped self-contained scenario, or
