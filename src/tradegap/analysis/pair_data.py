@@ -298,16 +298,17 @@ def load_pair(
     con.execute(
         f"""
         CREATE TEMP TABLE pair_raw AS
-        SELECT *, (period_type = 'fiscal_year_in_partial' AND year IS NOT NULL AND
-                   bool_or(period_type = 'fiscal_year_in')
-                       OVER (PARTITION BY dataset, side, year)) AS shadowed
-        FROM (
+        WITH r AS (
             SELECT CASE WHEN exporter = ? THEN 'exports' ELSE 'imports' END AS side,
                    period, period_type, year, month, product, digits, hs_revision,
                    value_usd, quantity, quantity_unit, source, reporter, flag, dataset
             FROM flows
             WHERE exporter IN (?, ?) AND importer IN (?, ?)
               AND ((exporter = ? AND importer = ?) OR (exporter = ? AND importer = ?)) {only})
+        SELECT r.*, (r.period_type = 'fiscal_year_in_partial' AND EXISTS (
+            SELECT 1 FROM r f WHERE f.period_type = 'fiscal_year_in' AND f.dataset = r.dataset
+            AND f.side = r.side AND f.year = r.year)) AS shadowed
+        FROM r
         """,
         params,
     )
