@@ -352,6 +352,31 @@ def build() -> str:
     else:
         lines += ["### Dashboard JSON API", "",
                   "TODO: not measured yet (`benchmarks/bench_web.py`).", ""]
+    r = _get("real")
+    if r and "headroom_computing_s" in r:
+        warm = sorted(r["headroom_warm_s"])[len(r["headroom_warm_s"]) // 2]
+        rows = [f"| Headroom page, first load computing (no kept result: the first visitor "
+                f"after an ingest) | {r['headroom_computing_s']} s | "
+                f"{round(r['headroom_computing_s'] / warm, 1)}× warm | — |",
+                f"| Headroom page, first load of a fresh app (the result kept once per "
+                f"warehouse version) | {r['headroom_first_s']} s | "
+                f"{round(r['headroom_first_s'] / warm, 1)}× warm | ≤ 3× warm: "
+                f"{_ok(r['headroom_first_s'] <= 3 * warm)} |",
+                f"| the same page warm, median of {len(r['headroom_warm_s'])} | {warm} s | 1.00 "
+                "| |"]
+        if r.get("report_pdf_s"):
+            rows.append(f"| PDF report / HTML report, best of {len(r['report_pdf_s'])} | "
+                        f"{round(min(r['report_pdf_s']), 1)} s / "
+                        f"{round(min(r['report_html_s']), 1)} s | "
+                        f"{round(min(r['report_pdf_s']) / min(r['report_html_s']), 2)}× | "
+                        "≤ 2×: " + _ok(min(r["report_pdf_s"]) <= 2 * min(r["report_html_s"]))
+                        + " |")
+        notes = []
+        if r.get("report_measured_at"):
+            notes.append(f"The two reports were not run this time "
+                         f"(`TRADEGAP_BENCH_REAL_REPORT=0`): their figures are from "
+                         f"{r['report_measured_at']}, load avg {r['report_load']} after.")
+        lines += _section("Real-data warehouse: Headroom page and reports", rows, r, notes)
     lines += LOAD_TEST
     return "\n".join(lines).rstrip() + "\n"
 

@@ -238,14 +238,20 @@ def test_demo_settlement_with_a_shipped_plan(demo: TestClient) -> None:
 
 def test_headroom_is_computed_once_per_warehouse_version(real: TestClient,
                                                          real_home: Path) -> None:
-    """The first app keeps the ranking and plan in the warehouse's cache/; a new app (a
+    """The first app keeps the ranking and plan, and the page's section built from them, in
+    the warehouse's cache/ (the section reads the scenario headroom_view reads); a new app (a
     restarted server) serves the same page from it; an app whose cache cannot be written (a
     file where the directory would be) still serves the page."""
     import shutil
 
+    from tradegap.casestudy.pipeline import REAL_SCENARIO
+    from tradegap.web.services import REAL_PLAN
+
+    assert SHIPPED_SCENARIOS / f"{REAL_PLAN}.toml" == REAL_SCENARIO
     page = real.get("/headroom", headers=HTML)
     assert page.status_code == 200
-    assert list((real_home / "cache").glob("headroom-view-*.pickle"))
+    for kept in ("headroom-view", "headroom-section"):
+        assert list((real_home / "cache").glob(f"{kept}-*.pickle")), kept
     fresh = TestClient(create_app(real_home), raise_server_exceptions=False)
     assert fresh.get("/headroom", headers=HTML).text == page.text
     blocked = real_home.parent / "blocked-cache"
