@@ -60,7 +60,7 @@ def main() -> None:
         python(f"from tradegap.casestudy import build_warehouse; "
                f"build_warehouse({str(SHARED)!r}, {str(HOME)!r})", timeout=3600).check()
     load_before = load()
-    for old in (HOME / "cache").glob("headroom-view-*.pickle"):
+    for old in (HOME / "cache").glob("headroom-*.pickle"):  # the view and the section
         old.unlink()
     runs = []
     for _ in ("computing", "kept"):
