@@ -234,3 +234,30 @@ def test_demo_settlement_with_a_shipped_plan(demo: TestClient) -> None:
     r = demo.get("/settlement?plan=russia-india-real", headers=HTML)
     assert r.status_code == 422 and "all-sectors" in r.text  # not offered without real data
     assert "russia-india-real" not in demo.get("/settlement", headers=HTML).text
+
+
+def test_headroom_is_computed_once_per_warehouse_version(real: TestClient,
+                                                         real_home: Path) -> None:
+    """The first app keeps the ranking and plan, and the page's section built from them, in
+    the warehouse's cache/ (the section reads the scenario headroom_view reads); a new app (a
+    restarted server) serves the same page from it; an app whose cache cannot be written (a
+    file where the directory would be) still serves the page."""
+    import shutil
+
+    from tradegap.casestudy.pipeline import REAL_SCENARIO
+    from tradegap.web.services import REAL_PLAN
+
+    assert SHIPPED_SCENARIOS / f"{REAL_PLAN}.toml" == REAL_SCENARIO
+    page = real.get("/headroom", headers=HTML)
+    assert page.status_code == 200
+    for kept in ("headroom-view", "headroom-section"):
+        assert list((real_home / "cache").glob(f"{kept}-*.pickle")), kept
+    fresh = TestClient(create_app(real_home), raise_server_exceptions=False)
+    assert fresh.get("/headroom", headers=HTML).text == page.text
+    blocked = real_home.parent / "blocked-cache"
+    shutil.copytree(real_home, blocked, ignore=shutil.ignore_patterns("cache"))
+    (blocked / "cache").write_text("not a directory")
+    other = TestClient(create_app(blocked), raise_server_exceptions=False)
+    again = other.get("/headroom", headers=HTML)
+    assert again.status_code == 200
+    assert again.text.count("<tr") == page.text.count("<tr")

@@ -82,13 +82,9 @@ def drivers(pair: PairData, level: str = "hs4", top: int = 15) -> pd.DataFrame:
     product data are shown.
     """
     frame = _by_code(pair, _check_level(level))
-    wide = frame.pivot_table(
-        index=["period_type", "period", "code"],
-        columns="side",
-        values="value_usd",
-        aggfunc="sum",
-        fill_value=0.0,
-    ).reset_index()
+    # one row per side, period and code already (_by_code groups by them): a reshape, no sum
+    wide = (frame.set_index(["period_type", "period", "code", "side"])["value_usd"]
+            .unstack("side", fill_value=0.0).reset_index())
     for side in ("exports", "imports"):
         if side not in wide:
             return pd.DataFrame(

@@ -113,35 +113,40 @@ def _mapped_sql(frequency: str) -> str:
     )
 
 
-def _candidates(
+def _candidates_by_frequency(
     con: duckdb.DuckDBPyConnection,
-    frequency: str,
     products: dict[str, str],
     years: tuple[int | None, int | None],
-) -> pd.DataFrame:
-    """Every dataset × side × period of ``pair_raw`` in ``frequency``, with its coverage."""
+    frequency: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Every dataset × side × period of ``pair_raw`` in each frequency (only ``frequency`` if
+    given), with its coverage: one query for all."""
     lo, hi = years
-    frame = con.execute(
-        f"""
-        WITH m AS (SELECT * EXCLUDE (period, period_type, year), {_mapped_sql(frequency)}
-                   FROM pair_raw)
-        SELECT side, period, period_type, min(year) AS year, dataset, min(source) AS source,
-               min(reporter) AS reporter, sum(value_usd) AS value_usd, count(*) AS rows,
-               bool_and(comparable) AS comparable, bool_or(shadowed) AS shadowed,
+    wanted = FREQUENCIES if frequency is None else (frequency,)
+    parts = " UNION ALL ".join(
+        f"""SELECT '{f}' AS frequency, side, period, period_type, min(year) AS year, dataset,
+               min(source) AS source, min(reporter) AS reporter, sum(value_usd) AS value_usd,
+               count(*) AS rows, bool_and(comparable) AS comparable,
+               bool_or(shadowed) AS shadowed,
                CASE WHEN count(month) > 0 THEN count(DISTINCT month)
                     ELSE max(span) END AS months
-        FROM m
+        FROM (SELECT * EXCLUDE (period, period_type, year), {_mapped_sql(f)} FROM pair_raw)
         WHERE (? IS NULL OR year >= ?) AND (? IS NULL OR year <= ?)
-        GROUP BY side, period, period_type, dataset
-        ORDER BY side, year, period, dataset
-        """,
-        [lo, lo, hi, hi],
+        GROUP BY side, period, period_type, dataset"""
+        for f in wanted)
+    frame = con.execute(
+        f"SELECT * FROM ({parts}) ORDER BY frequency, side, year, period, dataset",
+        [lo, lo, hi, hi] * len(wanted),
     ).df()
-    frame["months"] = frame["months"].astype("int64")
-    frame["products"] = frame["dataset"].map(products).fillna("all")
-    frame["all_products"] = frame["products"] == "all"
-    frame["complete"] = (frame["months"] >= 12) & frame["all_products"]
-    return frame
+    out = {}
+    for f in wanted:
+        part = frame[frame["frequency"] == f].drop(columns="frequency").reset_index(drop=True)
+        part["months"] = part["months"].astype("int64")
+        part["products"] = part["dataset"].map(products).fillna("all")
+        part["all_products"] = part["products"] == "all"
+        part["complete"] = (part["months"] >= 12) & part["all_products"]
+        out[f] = part
+    return out
 
 
 def _rank(row: pd.Series, preferred: list[str]) -> tuple[object, ...]:
@@ -216,11 +221,9 @@ def _complete_periods(cands: pd.DataFrame) -> tuple[int, int]:
     return int((full == 2).sum()), int(ok["period"].nunique())
 
 
-def _pick_frequency(
-    con: duckdb.DuckDBPyConnection, products: dict[str, str], years: tuple[int | None, int | None]
-) -> tuple[str, str]:
+def _pick_frequency(by_frequency: dict[str, pd.DataFrame]) -> tuple[str, str]:
     """The frequency with more complete periods (ties: calendar years) and a note saying so."""
-    scores = {f: _complete_periods(_candidates(con, f, products, years)) for f in FREQUENCIES}
+    scores = {f: _complete_periods(by_frequency[f]) for f in FREQUENCIES}
     best = max(FREQUENCIES, key=lambda f: (scores[f], f == "calendar_year"))
     other = next(f for f in FREQUENCIES if f != best)
     note = (
@@ -290,33 +293,31 @@ def load_pair(
     params: list[object] = [a, a, b, a, b, a, b, b, a]
     if datasets:
         params.append(datasets)
+    # shadowed: part of a fiscal year that the same dataset also holds in full (never summed
+    # with it), found in the same statement
     con.execute(
         f"""
         CREATE TEMP TABLE pair_raw AS
-        SELECT CASE WHEN exporter = ? THEN 'exports' ELSE 'imports' END AS side,
-               period, period_type, year, month, product, digits, hs_revision,
-               value_usd, quantity, quantity_unit, source, reporter, flag, dataset
-        FROM flows
-        WHERE exporter IN (?, ?) AND importer IN (?, ?)
-          AND ((exporter = ? AND importer = ?) OR (exporter = ? AND importer = ?)) {only}
+        WITH r AS (
+            SELECT CASE WHEN exporter = ? THEN 'exports' ELSE 'imports' END AS side,
+                   period, period_type, year, month, product, digits, hs_revision,
+                   value_usd, quantity, quantity_unit, source, reporter, flag, dataset
+            FROM flows
+            WHERE exporter IN (?, ?) AND importer IN (?, ?)
+              AND ((exporter = ? AND importer = ?) OR (exporter = ? AND importer = ?)) {only})
+        SELECT r.*, (r.period_type = 'fiscal_year_in_partial' AND EXISTS (
+            SELECT 1 FROM r f WHERE f.period_type = 'fiscal_year_in' AND f.dataset = r.dataset
+            AND f.side = r.side AND f.year = r.year)) AS shadowed
+        FROM r
         """,
         params,
     )
-    # part of a fiscal year that the same dataset also holds in full: never summed with it
-    con.execute(
-        """
-        ALTER TABLE pair_raw ADD COLUMN shadowed BOOLEAN DEFAULT false;
-        UPDATE pair_raw SET shadowed = true WHERE period_type = 'fiscal_year_in_partial'
-          AND EXISTS (SELECT 1 FROM pair_raw f WHERE f.period_type = 'fiscal_year_in'
-                      AND f.dataset = pair_raw.dataset AND f.side = pair_raw.side
-                      AND f.year = pair_raw.year)
-        """
-    )
     note = ""
+    by_frequency = _candidates_by_frequency(con, products, years, frequency)
     if frequency is None:
-        frequency, note = _pick_frequency(con, products, years)
+        frequency, note = _pick_frequency(by_frequency)
     preferred = list(datasets or []) + [p for p in prefer or [] if p not in (datasets or [])]
-    available = _choose(_candidates(con, frequency, products, years), preferred, frequency)
+    available = _choose(by_frequency[frequency], preferred, frequency)
     chosen = available[available["chosen"]].reset_index(drop=True)
     lo, hi = years
     con.execute(

@@ -30,15 +30,32 @@ SHIPPED_SCENARIOS = Path(__file__).resolve().parents[3] / "scenarios"
 PLOT_CONFIG = {"responsive": True, "displaylogo": False}
 
 
-def interactive_chart(fig: go.Figure | None) -> Markup:
-    """A div that ``tradegap.js`` turns into a Plotly chart (figure JSON in ``data-figure``)."""
+def interactive_chart(fig: go.Figure | Markup | None) -> Markup:
+    """A div that ``tradegap.js`` turns into a Plotly chart (figure JSON in ``data-figure``);
+    a div rendered before (:func:`prerendered`) is returned as it is."""
     if fig is None:
         return Markup("")
+    if isinstance(fig, Markup):
+        return fig
     title = fig.layout.title.text or "chart"
     height = fig.layout.height
     style = Markup(' style="min-height: {}px"').format(int(height)) if height else ""
     tag = '<div class="tg-chart" role="img" aria-label="{}"{} data-figure="{}"></div>'
     return Markup(tag).format(title.split("<br>")[0], style, fig.to_json())
+
+
+def prerendered(section: dict[str, Any]) -> dict[str, Any]:
+    """``section`` with every Plotly figure (at any depth of dicts) replaced by its chart div:
+    plain strings, cheap to keep and to read back (no figure is rebuilt)."""
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        if isinstance(value, go.Figure):
+            out[key] = interactive_chart(value)
+        elif isinstance(value, dict):
+            out[key] = prerendered(value)
+        else:
+            out[key] = value
+    return out
 
 
 def environment(extra: Iterable[Path] = ()) -> Environment:

@@ -496,13 +496,23 @@ class HeadroomView:
 
 
 def headroom_view(wh: Any, exporter: str = "IND", market: str = "RUS",
-                  groups: tuple[str, ...] = HEADROOM_GROUPS) -> HeadroomView:
+                  groups: tuple[str, ...] = HEADROOM_GROUPS, *,
+                  keep: bool = False) -> HeadroomView:
     """The export potential by the demand method
     (:func:`tradegap.analysis.potential_estimate.estimate_potential`, what ``tradegap
     potential`` calls) with the real scenario's share caps, and the real-data plan
     (``plan scenarios/russia-india-real.toml`` on this warehouse). The gap is the case study's:
     the exporter's imports from the market minus its exports to it, calendar 2024,
-    ``russia-customs-mirror``. Nothing is computed when the warehouse lacks the inputs."""
+    ``russia-customs-mirror``. Nothing is computed when the warehouse lacks the inputs.
+    ``keep=True`` computes it once per warehouse version, code and scenario file and keeps it
+    in the warehouse's ``cache/`` (:func:`tradegap.warehouse.kept.kept`)."""
+    if keep:
+        from tradegap.casestudy.pipeline import REAL_SCENARIO
+        from tradegap.warehouse.kept import kept
+
+        return kept(wh, "headroom-view", (exporter, market, tuple(groups)),
+                    lambda: headroom_view(wh, exporter, market, groups),
+                    files=[REAL_SCENARIO])
     from tradegap.analysis.balance import balance
     from tradegap.analysis.potential_estimate import demand_inputs, estimate_potential
     from tradegap.casestudy import real_plan, scenario_params

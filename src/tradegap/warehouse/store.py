@@ -176,6 +176,17 @@ class Warehouse:
         rows = _CACHE.rows(self)
         return [d for d in rows if kind is None or d.kind == kind]
 
+    def stamp(self) -> str:
+        """A digest of the warehouse's contents: every dataset's catalogue row (name, kind,
+        version directory, rows, fingerprint) and every data file's inode, size and
+        modification time. Any commit (a new version directory) or any change to a data file
+        changes it; derived results kept on disk are keyed by it (:mod:`.kept`)."""
+        import hashlib
+
+        infos = self.datasets()
+        rows = [(d.name, d.kind, str(d.path), d.rows, d.fingerprint) for d in infos]
+        return hashlib.sha256(repr((rows, _files_stamp(infos))).encode()).hexdigest()[:24]
+
     def _read_datasets(self) -> list[DatasetInfo]:
         con = self._catalog(read_only=True)
         try:

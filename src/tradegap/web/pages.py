@@ -22,7 +22,6 @@ from tradegap.web.api import (
     check_plan_choice,
     groups_or_422,
     services,
-    without_path,
 )
 from tradegap.web.limits import bounded
 from tradegap.web.params import (
@@ -203,13 +202,12 @@ async def headroom_page(request: Request, exporter: Country = "IND", market: Cou
     """The headroom ranking and the real-data plan; without the real datasets, what is missing
     and the command that builds them."""
     groups = groups_or_422(group, headroom=True)
-    view = await bounded(services(request).headroom, exporter, market, groups)
-    hr = sections.headroom_section(without_path(view))
+    hr = await bounded(services(request).headroom_section, exporter, market, groups)
     from tradegap.reference.groups import product_groups
 
     return render(request, "headroom.html.j2", page="headroom", hr=hr, exporter=exporter,
                   market=market, groups=list(groups), known_groups=list(product_groups()),
-                  synthetic=view.synthetic, a=market, b=exporter)
+                  synthetic=hr.get("synthetic", False), a=market, b=exporter)
 
 
 # --------------------------------------------------------------------------- plan

@@ -122,7 +122,7 @@ class Services:
         for a, b in self._largest_pairs(pairs):
             jobs.append((f"balance {a} {b}", lambda a=a, b=b: self.balance(a, b)))
         if self.plan_choices()[:1] == [REAL_PLAN]:
-            jobs.append(("headroom", self.headroom))
+            jobs += [("headroom page", self.headroom_section), ("headroom", self.headroom)]
         done = []
         for name, job in jobs:
             while busy():
@@ -267,11 +267,37 @@ class Services:
     def headroom(self, exporter: str = "IND", market: str = "RUS",
                  groups: tuple[str, ...] = ("agri", "pharma")) -> Any:
         """The headroom ranking and the real-data plan (``report.sections.headroom_view``:
-        ``analysis.headroom.headroom`` and ``casestudy.real_plan``), or what is missing."""
+        ``analysis.headroom.headroom`` and ``casestudy.real_plan``), or what is missing;
+        computed once per warehouse version and kept in its ``cache/`` for the next process."""
         from tradegap.report.sections import headroom_view
 
         return self._cached(("headroom", exporter, market, groups),
-                            lambda: headroom_view(self.wh, exporter, market, groups))
+                            lambda: headroom_view(self.wh, exporter, market, groups,
+                                                  keep=True))
+
+    def headroom_section(self, exporter: str = "IND", market: str = "RUS",
+                         groups: tuple[str, ...] = ("agri", "pharma")) -> dict[str, Any]:
+        """What the Headroom page shows (``report.sections.headroom_section`` of the view, this
+        warehouse's path left out, its charts rendered: ``report.html.prerendered``): plain
+        values and chart divs, kept like the view, so a restarted server neither recomputes
+        nor rebuilds its figures."""
+        from tradegap.report.html import SHIPPED_SCENARIOS
+        from tradegap.warehouse.kept import kept
+
+        def run() -> dict[str, Any]:
+            from tradegap.report.html import prerendered
+            from tradegap.report.sections import headroom_section, headroom_view
+            from tradegap.web.api import without_path
+
+            view = headroom_view(self.wh, exporter, market, groups, keep=True)
+            return prerendered(headroom_section(without_path(view)))
+
+        # the scenario headroom_view reads (casestudy.REAL_SCENARIO), named without importing
+        # the case study
+        scenario = SHIPPED_SCENARIOS / f"{REAL_PLAN}.toml"
+        return self._cached(("headroom-section", exporter, market, groups), lambda: kept(
+            self.wh, "headroom-section", (exporter, market, tuple(groups)), run,
+            files=[scenario]))
 
     def plan_for_settlement(self, name: str) -> Any:
         """A plan to run a settlement with: a shipped self-contained scenario, or
