@@ -170,7 +170,39 @@ async def api_scenarios(request: Request) -> dict[str, list[str]]:
              "(tradegap.planning.plan)")
 async def api_plan(request: Request, settings: PlanSettings) -> dict[str, Any]:
     result = await bounded(services(request).plan, settings.scenario, settings.changes())
-    return to_jsonable({**result.to_dict(), "settings": settings.model_dump()})
+    return to_jsonable({**result.to_dict(), "settings": settings.model_dump(),
+                        "limits": plan_limits(result.scenario)})
+
+
+def plan_limits(sc: Any) -> dict[str, Any]:
+    """The limits the plan was solved under (the scenario's, with the settings applied): the
+    Plan page's settings table, as numbers."""
+    return {"target_share": sc.target_share[0] if sc.target_share else None,
+            "market_share_max": sc.market_share_max, "ramp_share": sc.ramp_share,
+            "groups": ", ".join(sc.groups) if sc.groups else "all",
+            "baseline_gap_usd": sc.gap, "first_year": sc.years[0] if sc.years else None,
+            "last_year": sc.years[-1] if sc.years else None}
+
+
+@router.get("/plan", summary="The same re-solve with the settings as query parameters "
+            "(bookmarkable; what the Plan page's download links read)")
+async def api_plan_get(
+    request: Request, scenario: Scenario = "all-sectors",
+    target_share: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+    market_share_max: Annotated[float | None, Query(gt=0.0, le=1.0)] = None,
+    ramp_share: Annotated[float | None, Query(gt=0.0, le=1.0)] = None,
+    groups: Annotated[list[str] | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    try:
+        settings = PlanSettings(scenario=scenario, target_share=target_share,
+                                market_share_max=market_share_max, ramp_share=ramp_share,
+                                groups=groups or None)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    return await api_plan(request, settings)
 
 
 def check_plan_choice(s: Services, plan: str) -> None:

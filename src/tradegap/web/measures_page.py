@@ -75,7 +75,8 @@ async def _context(request: Request, scenario: str, draws: int, seed: int,
     ctx.pop("share", None)
     sc = result.scenario
     return {"ms": ctx, "synthetic": result.provenance.synthetic, "a": sc.surplus,
-            "b": sc.deficit}
+            "b": sc.deficit, "api_query": {"scenario": scenario, "draws": draws, "seed": seed,
+                                           "check": "true" if check else "false"}}
 
 
 @router.get("/measures", response_class=HTMLResponse)
@@ -98,11 +99,15 @@ async def measures_results(request: Request, scenario: Scenario = DEFAULT, draws
 async def measures_json(request: Request, scenario: Scenario = DEFAULT, draws: Draws = 0,
                         seed: Seed = 0, check: bool = True) -> Response:
     """The ranked package of a shipped measures scenario (what `tradegap measures --json`
-    prints)."""
+    prints), with the scenario's figures (``assumptions``) and what each agency would do
+    (``agencies``), as the page shows them."""
     import json
 
     from tradegap.jsonable import to_jsonable
+    from tradegap.report.measures_brief import agency_actions, assumptions
 
     result = await bounded(solve, request, scenario, draws, seed, check)
-    body = json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, allow_nan=False)
+    payload = {**result.to_dict(), "assumptions": assumptions(result.scenario.file),
+               "agencies": agency_actions(result) if result.feasible else []}
+    body = json.dumps(to_jsonable(payload), ensure_ascii=False, allow_nan=False)
     return Response(body, media_type="application/json")

@@ -1,13 +1,25 @@
 /* tradegap: render every .tg-chart div (figure JSON in data-figure) with Plotly. */
 (function () {
   "use strict";
+  /* On a narrow screen (a phone) legends go below the plot, so the plot keeps its width. */
+  function narrow(layout) {
+    if (window.innerWidth > 700) { return layout; }
+    var out = Object.assign({}, layout);
+    out.legend = Object.assign({}, layout.legend || {}, {orientation: "h", x: 0, xanchor: "left",
+                                                        y: -0.25, yanchor: "top"});
+    var m = Object.assign({}, layout.margin || {});
+    m.r = Math.min(m.r === undefined ? 80 : m.r, 20);
+    out.margin = m;
+    return out;
+  }
   function render(root) {
     if (typeof Plotly === "undefined") { return; }
     var nodes = (root || document).querySelectorAll(".tg-chart[data-figure]");
     nodes.forEach(function (el) {
       if (el.getAttribute("data-rendered")) { return; }
       var fig = JSON.parse(el.getAttribute("data-figure"));
-      Plotly.newPlot(el, fig.data, fig.layout, {responsive: true, displaylogo: false});
+      Plotly.newPlot(el, fig.data, narrow(fig.layout || {}),
+                     {responsive: true, displaylogo: false});
       el.setAttribute("data-rendered", "1");
     });
   }
@@ -19,29 +31,43 @@
       if (table.getAttribute("data-sortable")) { return; }
       table.setAttribute("data-sortable", "1");
       var heads = table.querySelectorAll("thead th");
+      function apply(th, col, asc) {
+        var numeric = th.getAttribute("data-numeric") === "1";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col].getAttribute("data-v"), y = b.cells[col].getAttribute("data-v");
+          if (numeric) {
+            var nx = x === "" ? NaN : parseFloat(x), ny = y === "" ? NaN : parseFloat(y);
+            if (isNaN(nx) || isNaN(ny)) { return isNaN(nx) - isNaN(ny); }
+            return asc ? nx - ny : ny - nx;
+          }
+          return asc ? x.localeCompare(y) : y.localeCompare(x);
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      }
       heads.forEach(function (th, col) {
         th.setAttribute("tabindex", "0");
         function go() {
           var numeric = th.getAttribute("data-numeric") === "1";
           var current = th.getAttribute("aria-sort");  /* first click: numbers high to low */
           var asc = current ? current === "descending" : !numeric;
-          heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-          var body = table.tBodies[0];
-          var rows = Array.prototype.slice.call(body.rows);
-          rows.sort(function (a, b) {
-            var x = a.cells[col].getAttribute("data-v"), y = b.cells[col].getAttribute("data-v");
-            if (numeric) {
-              var nx = x === "" ? NaN : parseFloat(x), ny = y === "" ? NaN : parseFloat(y);
-              if (isNaN(nx) || isNaN(ny)) { return isNaN(nx) - isNaN(ny); }
-              return asc ? nx - ny : ny - nx;
-            }
-            return asc ? x.localeCompare(y) : y.localeCompare(x);
-          });
-          rows.forEach(function (r) { body.appendChild(r); });
+          apply(th, col, asc);
+          if (table.getAttribute("data-url-sort") && th.getAttribute("data-col")) {
+            /* the sorted column goes into the address: a reload sorts the same way */
+            var url = new URL(window.location.href);
+            url.searchParams.set("sort", th.getAttribute("data-col"));
+            url.searchParams.set("order", asc ? "asc" : "desc");
+            window.history.replaceState(null, "", url.pathname + url.search);
+          }
         }
         th.addEventListener("click", go);
         th.addEventListener("keydown", function (e) { if (e.key === "Enter") { go(); } });
+        if (table.getAttribute("data-sort") === th.getAttribute("data-col")) {
+          apply(th, col, table.getAttribute("data-order") === "asc");
+        }
       });
     });
   }
@@ -63,4 +89,26 @@ document.addEventListener("htmx:afterRequest", function (e) {
   var params = new URLSearchParams();
   new FormData(form).forEach(function (v, k) { if (String(v) !== "") { params.append(k, v); } });
   window.history.replaceState(null, "", "/plan?" + params.toString());
+});
+
+/* Controls that swap part of a page by HTMX (GET) keep the page's address in step: an element
+   with data-url="/page" (a form, or a sort link) writes the request's query after each swap, so
+   reloading or sharing the address shows the same view (the page reads the same parameters).
+   Hidden inputs of the form follow too (a sort link changes sort and order). */
+document.addEventListener("htmx:afterRequest", function (e) {
+  var elt = e.detail.elt;
+  if (!elt || !e.detail.successful || !e.detail.xhr) { return; }
+  var holder = elt.closest ? elt.closest("[data-url]") : null;
+  if (!holder) { return; }
+  var method = (e.detail.requestConfig && e.detail.requestConfig.verb) || "get";
+  if (String(method).toLowerCase() !== "get") { return; }
+  var search = new URL(e.detail.xhr.responseURL || window.location.href).search;
+  window.history.replaceState(null, "", holder.getAttribute("data-url") + search);
+  var form = document.querySelector("form[data-url='" + holder.getAttribute("data-url") + "']");
+  if (form && form !== holder) {
+    new URLSearchParams(search).forEach(function (v, k) {
+      var input = form.querySelector("input[type=hidden][name='" + k + "']");
+      if (input) { input.value = v; }
+    });
+  }
 });
