@@ -79,3 +79,16 @@ def serving(home: Path) -> Iterator[str]:
     """``tradegap serve`` over ``home`` on a port the kernel picks; yields its base URL."""
     with servers.serving(home) as served:
         yield served.base
+
+
+@pytest.fixture(scope="package")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``tradegap serve`` over a small demo warehouse, shared by the browser tests."""
+    import subprocess
+
+    _require()
+    home = tmp_path_factory.mktemp("browser") / "wh"
+    subprocess.run(_cli("--home", str(home), "ingest", "demo", "--scale", "small"), check=True,
+                   capture_output=True, timeout=120)
+    with serving(home) as base:
+        yield base

@@ -8,24 +8,16 @@ test-artifacts/browser/ at the project root.
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
-
 import pytest
 
-from .conftest import _cli, _require, _shot, serving
+from .conftest import _shot
 
 PAGES = ("/", "/balance", "/potential", "/plan", "/settlement", "/data")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require()
-    home = tmp_path_factory.mktemp("browser") / "wh"
-    subprocess.run(_cli("--home", str(home), "ingest", "demo", "--scale", "small"), check=True,
-                   capture_output=True, timeout=120)
-    with serving(home) as base:
-        yield base
+def server(demo_server: str) -> str:
+    return demo_server
 
 
 @pytest.mark.parametrize("path", PAGES)

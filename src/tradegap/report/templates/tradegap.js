@@ -92,17 +92,18 @@ document.addEventListener("htmx:afterRequest", function (e) {
 });
 
 /* Controls that swap part of a page by HTMX (GET) keep the page's address in step: an element
-   with data-url="/page" (a form, or a sort link) writes the request's query after each swap, so
+   with data-url="/page" (a form, or a sort link) writes the request's query with each answer, so
    reloading or sharing the address shows the same view (the page reads the same parameters).
    Hidden inputs of the form follow too (a sort link changes sort and order). */
-document.addEventListener("htmx:afterRequest", function (e) {
-  var elt = e.detail.elt;
-  if (!elt || !e.detail.successful || !e.detail.xhr) { return; }
+document.addEventListener("htmx:beforeOnLoad", function (e) {  /* before the swap detaches a
+  sort link */
+  var elt = e.detail.elt, xhr = e.detail.xhr;
+  if (!elt || !xhr || xhr.status < 200 || xhr.status >= 300) { return; }
   var holder = elt.closest ? elt.closest("[data-url]") : null;
   if (!holder) { return; }
   var method = (e.detail.requestConfig && e.detail.requestConfig.verb) || "get";
   if (String(method).toLowerCase() !== "get") { return; }
-  var search = new URL(e.detail.xhr.responseURL || window.location.href).search;
+  var search = new URL(xhr.responseURL || window.location.href).search;
   window.history.replaceState(null, "", holder.getAttribute("data-url") + search);
   var form = document.querySelector("form[data-url='" + holder.getAttribute("data-url") + "']");
   if (form && form !== holder) {
