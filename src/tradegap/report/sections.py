@@ -243,7 +243,8 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
 
         ranking = result.table[result.table["product"].isin(t["product"])]
         figs = {"top": headroom_ranking(ranking.sort_values("extra", ascending=False),
-                                        min(20, len(ranking)))}
+                                        min(20, len(ranking)), exporter=result.exporter,
+                                        market=result.market)}
     elif charts and len(t):
         itc = _itc(result)
         by_untapped = t.sort_values("untapped", ascending=False, kind="stable")
@@ -612,8 +613,9 @@ def headroom_section(view: HeadroomView, limit: int | None = None,
     prov = r.attrs.get("provenance")
     figs = {}
     if charts and len(r):
-        figs = {"ranking": charts_headroom.headroom_ranking(r),
-                "demand": charts_headroom.demand_vs_share(r)}
+        who = {"exporter": view.exporter, "market": view.market, "groups": view.groups}
+        figs = {"ranking": charts_headroom.headroom_ranking(r, **who),
+                "demand": charts_headroom.demand_vs_share(r, **who)}
     out.update({
         "columns": columns, "rows": rows, "count": len(r), "shown": len(rows),
         "totals": totals, "caveats": headroom_caveats(view), "charts": figs,

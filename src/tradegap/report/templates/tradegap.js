@@ -1,15 +1,48 @@
 /* tradegap: render every .tg-chart div (figure JSON in data-figure) with Plotly. */
 (function () {
   "use strict";
-  /* On a narrow screen (a phone) legends go below the plot, so the plot keeps its width. */
-  function narrow(layout) {
+  /* On a narrow screen (a phone): legends below the plot, titles wrapped, wide left margins
+     given back to the plot (long category labels shortened, whole on hover), so that no chart
+     is squeezed to nothing at 390 px. */
+  function wrap(text, width) {
+    var lines = [], line = "";
+    String(text).split("<br>").join(" ").split(" ").forEach(function (w) {
+      if (line && (line + " " + w).length > width) { lines.push(line); line = w; }
+      else { line = line ? line + " " + w : w; }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
+  function narrow(data, layout) {
     if (window.innerWidth > 700) { return layout; }
     var out = Object.assign({}, layout);
+    var width = Math.max(24, Math.floor((window.innerWidth - 40) / 8));
     out.legend = Object.assign({}, layout.legend || {}, {orientation: "h", x: 0, xanchor: "left",
                                                         y: -0.25, yanchor: "top"});
     var m = Object.assign({}, layout.margin || {});
     m.r = Math.min(m.r === undefined ? 80 : m.r, 20);
+    m.l = Math.min(m.l === undefined ? 80 : m.l, 40);
+    var title = layout.title && (layout.title.text !== undefined ? layout.title.text : layout.title);
+    if (title && typeof title === "string") {
+      var lines = wrap(title, width);
+      out.title = Object.assign({}, typeof layout.title === "object" ? layout.title : {},
+                                {text: lines.join("<br>"), font: {size: 13}, x: 0,
+                                 xanchor: "left"});
+      m.t = Math.max(m.t === undefined ? 80 : m.t, 24 + 17 * lines.length);
+    }
     out.margin = m;
+    var yaxis = Object.assign({}, layout.yaxis || {}, {automargin: true});
+    var bars = data.filter(function (t) { return t.orientation === "h" && t.y; });
+    if (bars.length) {
+      var seen = {}, vals = [];
+      bars.forEach(function (t) { t.y.forEach(function (v) {
+        if (!seen[v]) { seen[v] = 1; vals.push(v); } }); });
+      yaxis.tickmode = "array";
+      yaxis.tickvals = vals;
+      yaxis.ticktext = vals.map(function (v) {
+        v = String(v); return v.length > 18 ? v.slice(0, 17) + "…" : v; });
+    }
+    out.yaxis = yaxis;
     return out;
   }
   function render(root) {
@@ -18,7 +51,7 @@
     nodes.forEach(function (el) {
       if (el.getAttribute("data-rendered")) { return; }
       var fig = JSON.parse(el.getAttribute("data-figure"));
-      Plotly.newPlot(el, fig.data, narrow(fig.layout || {}),
+      Plotly.newPlot(el, fig.data, narrow(fig.data || [], fig.layout || {}),
                      {responsive: true, displaylogo: false});
       el.setAttribute("data-rendered", "1");
     });
