@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import _shot
+from .conftest import WIDER_THAN_VIEWPORT, _shot
 
-PAGES = ("/", "/balance", "/potential", "/plan", "/settlement", "/data")
+PAGES = ("/", "/balance", "/potential", "/plan", "/settlement", "/measures", "/data")
 
 
 @pytest.fixture(scope="module")
@@ -105,21 +105,6 @@ def test_headroom_page_says_what_is_missing(server: str, page: object) -> None:
     assert pg.locator("nav a[data-nav=headroom].active").count() == 1  # type: ignore[attr-defined]
     _shot(pg, "headroom-missing")
     assert pg.errors == []  # type: ignore[attr-defined]
-
-
-#: Elements that stick out past the right edge of the viewport, outside any scroll container.
-WIDER_THAN_VIEWPORT = """() => {
-  const vw = document.documentElement.clientWidth, out = [];
-  const clipped = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-    const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden')
-      return true; } return false; };
-  for (const el of document.body.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width && r.right > vw + 1 && !clipped(el))
-      out.push(el.tagName + (el.id ? '#' + el.id : '') + ' ' + Math.round(r.right));
-  }
-  return {scroll: document.documentElement.scrollWidth, vw, out: out.slice(0, 5)};
-}"""
 
 
 @pytest.mark.parametrize("path", PAGES)

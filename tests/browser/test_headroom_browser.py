@@ -5,19 +5,14 @@ table. Screenshots go to test-artifacts/browser/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from .conftest import _require, _shot, serving
+from .conftest import _shot
 
 
 @pytest.fixture(scope="module")
-def server(real_home: Path) -> Iterator[str]:
-    _require()
-    with serving(real_home) as base:  # the session's real warehouse: the server only reads it
-        yield base
+def server(real_server: str) -> str:
+    return real_server
 
 
 def test_headroom_page_on_real_data(server: str, page: object) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tradegap.provenance import SYNTHETIC_LABEL, Provenance
-from tradegap.report.format import money, share
+from tradegap.report.format import money, product_label, share, short
 
 
 def _num(value: Any) -> float | None:
@@ -118,12 +118,14 @@ def balance_section(result: Any, period: str | None = None, charts: bool = True)
     drivers = []
     if latest is not None:
         for _, r in d[d["period"] == latest].iterrows():
-            drivers.append({"code": _text(r["code"]), "name": _text(r.get("name"))[:60],
+            full = product_label(_text(r["code"]), r.get("name"))
+            drivers.append({"code": _text(r["code"]), "name": short(full, 60), "full_name": full,
                             "exports": money(r["exports"]), "imports": money(r["imports"]),
                             "net": money(r["net"]), "contribution": share(r["contribution"])})
     conc = [
         {"side": r["side"], "period": r["period"], "products": int(r["products"]),
          "hhi": f"{r['hhi_normalised']:.3f}", "top_code": _text(r["top_code"]),
+         "top_name": product_label(_text(r["top_code"])),
          "top_share": share(r["top_share"])}
         for _, r in result.concentration.iterrows()
     ]
@@ -223,7 +225,8 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
     demand = getattr(result, "method", None) == "demand"
     if demand:
         rows = [
-            {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+            {"product": r["product"], "name": short(product_label(r["product"], r.get("name")), 60),
+             "full_name": product_label(r["product"], r.get("name")), "group": r["group"],
              "market_imports": money(r["market_imports"]), "actual": money(r["actual"]),
              "realised": share(r["realised_share"]), "benchmark": share(r["benchmark_share"]),
              "untapped": money(r["untapped"]), "headroom": money(r["headroom"]),
@@ -231,7 +234,8 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
             for _, r in t.head(limit).iterrows()]
     else:
         rows = [
-            {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+            {"product": r["product"], "name": short(product_label(r["product"], r.get("name")), 60),
+             "full_name": product_label(r["product"], r.get("name")), "group": r["group"],
              "rca": f"{r['rca']:.2f}", "potential": money(r["potential"]),
              "actual": money(r["actual"]), "untapped": money(r["untapped"]),
              "realised": share(r["realised_share"])}
@@ -600,7 +604,7 @@ def headroom_section(view: HeadroomView, limit: int | None = None,
                 else _text(value) if kind == "text" else "—")
         full = text
         if key == "name" and len(text) > 28:
-            text = text[:27].rstrip() + "…"
+            text = short(text, 28)
         return {"text": text, "sort": "" if num is None and kind != "text" else (
             num if num is not None else _text(value)), "num": kind != "text",
             "title": full if full != text else ""}
