@@ -21,7 +21,7 @@ def test_headroom_page_on_real_data(server: str, page: object) -> None:
     pg.goto(server + "/headroom", wait_until="networkidle", timeout=90000)  # type: ignore[attr-defined]
     charts = pg.locator(".tg-chart")  # type: ignore[attr-defined]
     # ranking, demand vs share, the plan's balance path (the page's text if not: what it said)
-    assert charts.count() == 3, pg.locator("main").inner_text()[:2000]  # type: ignore[attr-defined]
+    assert charts.count() == 3, pg.locator("main").inner_text()[-3000:]  # type: ignore[attr-defined]
     pg.wait_for_function(  # type: ignore[attr-defined]
         "() => document.querySelectorAll('.tg-chart[data-rendered] .main-svg').length >= 3")
     assert pg.locator(".banner-synthetic").count() == 0  # type: ignore[attr-defined]
@@ -43,4 +43,14 @@ def test_headroom_page_on_real_data(server: str, page: object) -> None:
     assert finite == sorted(finite, reverse=True) and len(finite) > 100
     assert pg.locator("#headroom-table th[data-col=demand]").get_attribute(  # type: ignore[attr-defined]
         "aria-sort") == "descending"
+    # the sorted column is in the address: a reload sorts the same way
+    assert "sort=demand" in pg.url and "order=desc" in pg.url  # type: ignore[attr-defined]
+    pg.reload(wait_until="networkidle", timeout=90000)  # type: ignore[attr-defined]
+    assert pg.locator("#headroom-table th[data-col=demand]").get_attribute(  # type: ignore[attr-defined]
+        "aria-sort") == "descending"
+    again = [float(v) for v in pg.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#headroom-table tbody td:nth-child(5)", "els => els.map(e => e.dataset.v || 'nan')")]
+    assert [v for v in again if v == v] == finite
+    link = pg.locator("p.downloads[data-table=rows] a[data-format=csv]").last  # type: ignore[attr-defined]
+    assert "sort=demand" in (link.get_attribute("href") or "")
     assert pg.errors == []  # type: ignore[attr-defined]

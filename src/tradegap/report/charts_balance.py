@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from tradegap.analysis.balance import BalanceResult
 from tradegap.report.figures import label_synthetic
-from tradegap.report.format import money
+from tradegap.report.format import money, product_label, short
 
 _HOVER = "%{x}<br>%{customdata}<extra>%{fullData.name}</extra>"
 _AXIS = {"calendar_year": "calendar year", "fiscal_year_in": "Indian fiscal year (April–March)"}
@@ -91,7 +91,6 @@ def _by_section(comp: pd.DataFrame, labels: list[str]
                 ) -> tuple[list[str], list[str], list[float], list[str]]:
     """Treemap nodes: HS sections (coloured apart) holding their chapters or headings."""
     from tradegap.reference.products import section_of_chapter, sections
-    from tradegap.report.format import short
 
     codes = comp["code"].astype(str)
     sec = section_of_chapter(codes.str[:2])
@@ -120,10 +119,8 @@ def composition_treemap(
     if period is None and not comp.empty:
         period = sorted(comp["period"].unique())[-1]
     comp = comp[comp["period"] == period]
-    labels = [
-        f"{c} {n}" if isinstance(n, str) else str(c)
-        for c, n in zip(comp["code"], comp["name"], strict=False)
-    ]
+    labels = [f"{c} {product_label(c, n)}"
+              for c, n in zip(comp["code"], comp["name"], strict=False)]
     ids, parents, values, names = _by_section(comp, labels)
     fig = go.Figure(
         go.Treemap(
@@ -149,7 +146,7 @@ def top_drivers(result: BalanceResult, period: str | None = None) -> go.Figure:
         period = sorted(d["period"].unique())[-1]
     d = d[d["period"] == period].iloc[::-1] if not d.empty else d
     names = [
-        f"{c} {str(n)[:40]}" if isinstance(n, str) else str(c)
+        f"{c} {short(product_label(c, n), 40)}"
         for c, n in zip(
             d.get("code", pd.Series(dtype=str)), d.get("name", pd.Series(dtype=str)), strict=False
         )

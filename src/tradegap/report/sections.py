@@ -9,6 +9,7 @@ new number; it only selects and formats what the API returned.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,10 +216,11 @@ def filter_potential(table: pd.DataFrame, *, min_untapped: float = 0.0, q: str =
 
 
 def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int = 50,
-                      charts: bool = True) -> dict[str, Any]:
+                      charts: bool = True, groups: Sequence[str] = ()) -> dict[str, Any]:
     """Rows (formatted) and charts of a potential: a ``PotentialResult`` or a
     :class:`~tradegap.analysis.potential_estimate.PotentialEstimate` (ITC or demand method);
-    ``table`` is a filtered view of :func:`potential_table`."""
+    ``table`` is a filtered view of :func:`potential_table`; ``groups``: the product groups
+    it was filtered to (none: all products), as the chart's title says."""
     from tradegap.report import charts_potential as cp
 
     t = potential_table(result) if table is None else table
@@ -248,7 +250,8 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
         ranking = result.table[result.table["product"].isin(t["product"])]
         figs = {"top": headroom_ranking(ranking.sort_values("extra", ascending=False),
                                         min(20, len(ranking)), exporter=result.exporter,
-                                        market=result.market)}
+                                        market=result.market,
+                                        groups=list(groups) or ["all products"])}
     elif charts and len(t):
         itc = _itc(result)
         by_untapped = t.sort_values("untapped", ascending=False, kind="stable")

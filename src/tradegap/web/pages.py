@@ -160,7 +160,7 @@ async def _potential_context(request: Request, exporter: str, market: str,
     result = await bounded(services(request).potential, exporter, market, groups)
     table = sections.filter_potential(sections.potential_table(result),
                                       min_untapped=min_untapped, q=q, sort=sort, order=order)
-    pot = sections.potential_section(result, table, limit=100)
+    pot = sections.potential_section(result, table, limit=100, groups=groups)
     params = {"exporter": exporter, "market": market, "min_untapped": min_untapped, "q": q}
 
     def sort_url(key: str) -> str:
