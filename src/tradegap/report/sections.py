@@ -285,10 +285,13 @@ def plan_status(feasible: bool, status: str, share_closed: float | None,
     if not feasible:
         return "bad", "no plan meets every limit" if status == "infeasible" else status
     closed = share_closed or 0.0
-    if target is not None and closed + 1e-9 >= target:
+    met = target is not None and closed + 1e-9 >= target
+    if closed < 0.05:  # a floor met is no success when the gap barely moves
+        return "warn", (f"meets its target of {share(target)}, but closes only {share(closed)} "
+                        "of the gap" if met else f"solved, but closes only {share(closed)} of "
+                        "the gap")
+    if met:
         return "good", f"meets the target: closes {share(closed)} of the gap"
-    if closed < 0.05:
-        return "warn", f"solved, but closes only {share(closed)} of the gap"
     return "warn" if target is not None else "good", f"closes {share(closed)} of the gap"
 
 

@@ -17,8 +17,9 @@
     if (window.innerWidth > 700) { return layout; }
     var out = Object.assign({}, layout);
     var width = Math.max(24, Math.floor((window.innerWidth - 40) / 8));
+    var below = -Math.min(0.25, 80 / (layout.height || 450));  /* just under the x axis */
     out.legend = Object.assign({}, layout.legend || {}, {orientation: "h", x: 0, xanchor: "left",
-                                                        y: -0.25, yanchor: "top"});
+                                                        y: below, yanchor: "top"});
     var m = Object.assign({}, layout.margin || {});
     m.r = Math.min(m.r === undefined ? 80 : m.r, 20);
     m.l = Math.min(m.l === undefined ? 80 : m.l, 40);
