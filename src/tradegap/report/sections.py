@@ -28,6 +28,12 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
+def _count(value: Any) -> str:
+    """A count with thousands separators (``9959`` → ``'9,959'``); missing → ``''``."""
+    v = _num(value)
+    return "" if v is None else f"{int(v):,}"
+
+
 def _text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
@@ -431,7 +437,7 @@ def data_section(wh: Any) -> dict[str, Any]:
                     periods.append({"period": _text(r.get("period")),
                                     "rows": f"{int(r['rows']):,}",
                                     "value": money(_num(r.get("value_usd"))),
-                                    "products": _text(r.get("products"))})
+                                    "products": _count(r.get("products"))})
             prov = d.get("provenance") or {}
             datasets.append({
                 "name": d["name"], "source": d["source"], "kind": d["kind"],
