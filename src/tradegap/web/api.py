@@ -50,6 +50,9 @@ Country = Annotated[str, Query(pattern=ISO3, description="ISO3 code, e.g. RUS")]
 DetailTable = Literal["composition", "drivers", "unit_values", "mirror", "sources"]
 Groups = Annotated[list[str] | None, Query(max_length=20, description="product groups")]
 Scenario = Annotated[str, Query(pattern=NAME, description="a shipped scenario, by name")]
+OneDataset = Annotated[str, Query(pattern=r"^$|" + NAME, description="only this dataset's "
+                                  "numbers; empty: each side and period from the dataset the "
+                                  "rule chooses (docs/data-choice.md)")]
 PlanName = Annotated[str, Query(pattern=r"^$|" + NAME, description="a plan whose extra "
                                 "purchases drain the balances: a shipped plan scenario, or "
                                 "russia-india-real (the real-data plan, when the warehouse "
@@ -82,6 +85,7 @@ def groups_or_422(groups: list[str] | None, *, headroom: bool = False,
             "mirror gap (tradegap.balance)")
 async def api_balance(
     request: Request, a: Country = "RUS", b: Country = "IND", frequency: Frequency = "auto",
+    dataset: OneDataset = "",
     table: Annotated[DetailTable | None, Query(description="one detail table, paginated "
                                                "(page, size)")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
@@ -92,10 +96,11 @@ async def api_balance(
     check_country(a, "a"), check_country(b, "b")
     s = services(request)
     if table is not None:
-        return await _json(s, ("balance-page", a, b, frequency, table, page, size),
-                           lambda: s.balance(a, b, frequency).table_page(table, page, size))
-    return await _json(s, ("balance", a, b, frequency),
-                       lambda: s.balance(a, b, frequency).to_dict())
+        return await _json(s, ("balance-page", a, b, frequency, dataset, table, page, size),
+                           lambda: s.balance(a, b, frequency, dataset).table_page(table, page,
+                                                                                 size))
+    return await _json(s, ("balance", a, b, frequency, dataset),
+                       lambda: s.balance(a, b, frequency, dataset).to_dict())
 
 
 @router.get("/potential", summary="Export potential by product, filtered and sorted, by the "

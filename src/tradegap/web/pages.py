@@ -17,6 +17,7 @@ from tradegap.report.html import environment
 from tradegap.web.api import (
     Country,
     Groups,
+    OneDataset,
     PlanName,
     Scenario,
     check_plan_choice,
@@ -143,11 +144,21 @@ async def overview(request: Request, a: Country = "RUS", b: Country = "IND",
 
 @router.get("/balance", response_class=HTMLResponse)
 async def balance_page(request: Request, a: Country = "RUS", b: Country = "IND",
-                       frequency: Frequency = "auto") -> HTMLResponse:
-    result = await bounded(services(request).balance, a, b, frequency)
+                       frequency: Frequency = "auto", dataset: OneDataset = "") -> HTMLResponse:
+    """The balance; where several datasets hold the pair's numbers, a picker shows one
+    dataset's numbers alone (``dataset``)."""
+    s = services(request)
+    datasets = await bounded(s.pair_datasets, a, b, frequency)
+    if dataset and dataset not in datasets:
+        from tradegap.errors import InputError
+
+        raise InputError(f"no dataset {dataset!r} holds {a}–{b} numbers", field="dataset",
+                         hint="choose one of: " + (", ".join(datasets) or "(none)"))
+    result = await bounded(s.balance, a, b, frequency, dataset)
     bal = sections.balance_section(result)
     return render(request, "balance.html.j2", page="balance", a=a, b=b, bal=bal,
-                  frequency=frequency, synthetic=result.provenance.synthetic)
+                  frequency=frequency, synthetic=result.provenance.synthetic,
+                  dataset=dataset, pair_datasets=datasets)
 
 
 # --------------------------------------------------------------------------- potential
