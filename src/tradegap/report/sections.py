@@ -114,8 +114,10 @@ def summary_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
     return rows
 
 
-def balance_section(result: Any, period: str | None = None, charts: bool = True) -> dict[str, Any]:
-    """Headline, summary table, drivers, concentration and mirror of a ``BalanceResult``."""
+def balance_section(result: Any, period: str | None = None, charts: bool = True,
+                    detail: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Headline, summary table, drivers, concentration and mirror of a ``BalanceResult``;
+    ``detail``: its composition by HS6, for treemaps that drill down to HS6."""
     from tradegap.report import charts_balance as cb
 
     head = headline(result, period)
@@ -146,8 +148,8 @@ def balance_section(result: Any, period: str | None = None, charts: bool = True)
         figs = {
             "over_time": cb.balance_over_time(result),
             "drivers": cb.top_drivers(result, latest),
-            "composition_imports": cb.composition_treemap(result, "imports", latest),
-            "composition_exports": cb.composition_treemap(result, "exports", latest),
+            "composition_imports": cb.composition_treemap(result, "imports", latest, detail),
+            "composition_exports": cb.composition_treemap(result, "exports", latest, detail),
         }
     return {
         "a": result.a, "b": result.b, "headline": head, "summary": summary_rows(result.summary),

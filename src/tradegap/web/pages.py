@@ -155,7 +155,8 @@ async def balance_page(request: Request, a: Country = "RUS", b: Country = "IND",
         raise InputError(f"no dataset {dataset!r} holds {a}–{b} numbers", field="dataset",
                          hint="choose one of: " + (", ".join(datasets) or "(none)"))
     result = await bounded(s.balance, a, b, frequency, dataset)
-    bal = sections.balance_section(result)
+    detail = await bounded(s.composition_hs6, a, b, frequency, dataset)
+    bal = sections.balance_section(result, detail=detail)
     return render(request, "balance.html.j2", page="balance", a=a, b=b, bal=bal,
                   frequency=frequency, synthetic=result.provenance.synthetic,
                   dataset=dataset, pair_datasets=datasets)

@@ -229,6 +229,17 @@ class Services:
         return self._cached(("balance", a, b, frequency),
                             lambda: balance(self.wh, a, b, frequency=freq))
 
+    def composition_hs6(self, a: str, b: str, frequency: str = "auto",
+                        dataset: str = "") -> Any:
+        """The pair's composition by HS6 (``balance(level="hs6")``): the treemaps' drill-down."""
+        from tradegap.analysis.balance import balance
+
+        freq = None if frequency == "auto" else frequency
+        return self._cached(("composition-hs6", a, b, frequency, dataset),
+                            lambda: balance(self.wh, a, b, frequency=freq, level="hs6",
+                                            datasets=[dataset] if dataset else None
+                                            ).composition)
+
     def pair_datasets(self, a: str, b: str, frequency: str = "auto") -> list[str]:
         """The datasets that hold numbers of this pair (chosen or passed over): what the
         Balance page's dataset picker offers."""

@@ -1,6 +1,7 @@
-"""The Balance page's dataset picker on the real warehouse (the session's ``real_home``): where
-several datasets hold the pair's numbers, one can be shown alone; the page, its downloads and
-``/api/balance?dataset=`` give what ``balance(..., datasets=[name])`` gives."""
+"""The Balance page on the real warehouse (the session's ``real_home``): the dataset picker
+(where several datasets hold the pair's numbers, one can be shown alone; the page, its downloads
+and ``/api/balance?dataset=`` give what ``balance(..., datasets=[name])`` gives) and the
+treemaps' drill-down to HS6."""
 
 from __future__ import annotations
 
@@ -50,3 +51,31 @@ def test_one_dataset_alone(client: TestClient, real_home: Path) -> None:
 def test_a_dataset_without_the_pair_is_refused(client: TestClient) -> None:
     r = client.get("/balance?a=RUS&b=IND&dataset=no-such-data", headers=HTML)
     assert r.status_code == 400 and "russia-customs-mirror" in r.text
+
+
+def test_treemaps_drill_down_to_hs6(client: TestClient, real_home: Path) -> None:
+    """The Balance page's treemaps hold sections, chapters, headings and HS6 lines (two levels
+    shown at a time; a click drills down); each level adds up within its parent."""
+    import json
+
+    page = client.get("/balance?a=RUS&b=IND", headers=HTML).text
+    figures = [json.loads(html.unescape(f)) for f in re.findall(r'data-figure="([^"]+)"', page)]
+    maps = [f["data"][0] for f in figures if f["data"] and f["data"][0]["type"] == "treemap"]
+    assert len(maps) == 2
+    for tm in maps:
+        assert tm["maxdepth"] == 2
+        kinds = {i[0] for i in tm["ids"]}
+        assert kinds == {"s", "c", "h", "p"}, kinds  # section, chapter, HS4, HS6
+        value = dict(zip(tm["ids"], tm["values"], strict=True))
+        below: dict[str, float] = {}
+        for node, parent in zip(tm["ids"], tm["parents"], strict=True):
+            if parent:
+                below[parent] = below.get(parent, 0.0) + value[node]
+        for parent, total in below.items():
+            assert total <= value[parent] * (1 + 1e-9), parent
+    want = balance(Warehouse(real_home), "RUS", "IND", level="hs6").composition
+    imports = want[(want["side"] == "imports") & (want["period"] == "2024")]
+    biggest = imports.sort_values("value_usd").iloc[-1]
+    tm = next(m for m in maps if f"p{biggest['code']}" in m["ids"])
+    assert dict(zip(tm["ids"], tm["values"], strict=True))[f"p{biggest['code']}"] == \
+        pytest.approx(biggest["value_usd"])
