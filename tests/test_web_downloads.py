@@ -36,38 +36,124 @@ def _api_url(link: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-@pytest.mark.parametrize("page", ["/balance?a=RUS&b=IND", "/potential?exporter=IND&market=RUS"])
+#: Every page of the demo, with controls set away from their defaults where a page has them.
+PAGES = ["/?a=RUS&b=IND", "/balance?a=RUS&b=IND&frequency=calendar_year",
+         "/potential?exporter=IND&market=RUS",
+         "/potential?exporter=IND&market=RUS&group=pharma&group=agri&min_untapped=1000000"
+         "&sort=rca&order=asc",
+         "/plan?scenario=agri-pharma-only&target_pct=12&groups=pharma",
+         "/settlement?draws=50&seed=3", "/settlement?plan=agri-pharma-only&draws=20",
+         "/measures?scenario=measures-demo&draws=5&seed=1", "/data?a=RUS&b=IND"]
+
+
+def _table(payload: object, key: str) -> pd.DataFrame:
+    """What the page promises to download: the JSON value at dotted ``key`` as a table (read
+    here independently of web/downloads.py)."""
+    value = payload
+    for part in key.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]  # type: ignore[index]
+    if isinstance(value, list):
+        return pd.DataFrame.from_records(value)
+    assert isinstance(value, dict), key
+    if all(isinstance(v, dict) for v in value.values()):
+        return pd.DataFrame.from_records([{"key": k, **v} for k, v in value.items()])
+    return pd.DataFrame({"key": list(value), "value": list(value.values())})
+
+
+def _same(have: str, want: object) -> bool:
+    if want is None or (isinstance(want, float) and want != want):
+        return have in ("", "nan", "None")
+    if isinstance(want, bool):
+        return have == str(want)
+    if isinstance(want, int | float):
+        try:
+            return float(have) == pytest.approx(float(want), rel=1e-9)
+        except ValueError:
+            return False
+    if isinstance(want, dict | list):
+        import json
+
+        return json.loads(have) == want
+    return have == str(want)
+
+
+def _check_download(client, link: str) -> None:  # type: ignore[no-untyped-def]
+    base, table = _api_url(link)
+    api = client.get(base)
+    assert api.status_code == 200, base
+    expected = _table(api.json(), table)
+    got = client.get(link)
+    assert got.status_code == 200, link
+    assert "attachment" in got.headers["content-disposition"]
+    synthetic = (api.json().get("provenance") or {}).get("synthetic")
+    if link.endswith(".csv"):
+        assert got.text.startswith("# SYNTHETIC") == bool(synthetic), link
+        frame = pd.read_csv(io.StringIO(got.text), comment="#", dtype=str,
+                            keep_default_na=False)
+    else:
+        frame = pd.read_excel(io.BytesIO(got.content), sheet_name="table", dtype=str,
+                              keep_default_na=False)
+    assert list(frame.columns) == [str(c) for c in expected.columns], link
+    assert len(frame) == len(expected), link
+    for column in expected.columns:
+        for have, want in zip(frame[str(column)], expected[column].astype(object),
+                              strict=True):
+            assert _same(have, want), (link, column, have, want)
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_each_download_equals_the_api_json(client, page: str) -> None:  # type: ignore[no-untyped-def]
     text = client.get(page).text
     links = _links(text)
-    assert any(link.endswith(".csv") for link in links), page
+    assert any(link.endswith(".csv") for link in links) and any(
+        link.endswith(".xlsx") for link in links), page
     for link in links:
-        base, table = _api_url(link)
-        api = client.get(base)
-        assert api.status_code == 200, base
-        expected = pd.DataFrame.from_records(api.json()[table])
-        got = client.get(link)
-        assert got.status_code == 200, link
-        assert "attachment" in got.headers["content-disposition"]
-        if link.endswith(".csv"):
-            assert got.text.startswith("# SYNTHETIC")  # demo data say so in the file
-            frame = pd.read_csv(io.StringIO(got.text), comment="#", dtype=str,
-                                keep_default_na=False)
-        else:
-            frame = pd.read_excel(io.BytesIO(got.content), sheet_name="table", dtype=str,
-                                  keep_default_na=False)
-        assert list(frame.columns) == list(expected.columns), link
-        assert len(frame) == len(expected), link
-        for column in expected.columns:
-            want = expected[column]
-            if pd.api.types.is_bool_dtype(want):
-                assert frame[column].tolist() == want.astype(str).tolist(), column
-            elif pd.api.types.is_numeric_dtype(want):
-                have = pd.to_numeric(frame[column].replace("", None))
-                assert have.fillna(-1).to_numpy() == pytest.approx(
-                    want.fillna(-1).to_numpy(), rel=1e-9), (link, column)
-            else:
-                assert frame[column].tolist() == want.fillna("").astype(str).tolist(), column
+        _check_download(client, link)
+
+
+#: The marks that matter for "a link under every table and chart", in page order.
+MARKS = re.compile(r'(<table\b|</table>|class="tg-chart"|data-for="table"|data-for="chart"|'
+                   r"<h[1-3]\b)")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_table_and_chart_has_its_download(client, page: str) -> None:  # type: ignore[no-untyped-def]
+    """Each table is followed by its table's links, each chart by its data's links, before
+    the next table, chart or heading."""
+    text = client.get(page).text
+    marks = [m.group(1) for m in MARKS.finditer(text)]
+    assert "</table>" in marks or 'class="tg-chart"' in marks, page
+    for i, mark in enumerate(marks):
+        if mark not in ("</table>", 'class="tg-chart"'):
+            continue
+        wanted = 'data-for="table"' if mark == "</table>" else 'data-for="chart"'
+        rest = marks[i + 1:]
+        stop = next((j for j, m in enumerate(rest) if m.startswith(("<table", "<h")) or
+                     (m == 'class="tg-chart"' and mark == "</table>")), len(rest))
+        assert wanted in rest[:stop], (page, i, mark, marks[max(0, i - 3):i + 4])
+
+
+def test_potential_download_follows_the_filters(client) -> None:  # type: ignore[no-untyped-def]
+    """The potential table's link carries the page's filters, so the file is the rows shown."""
+    text = client.get(PAGES[3]).text
+    link = next(x for x in _links(text) if x.endswith("rows.csv"))
+    for part in ("group=pharma", "group=agri", "min_untapped=1000000", "sort=rca",
+                 "order=asc"):
+        assert part in link, link
+    rows = pd.read_csv(io.StringIO(client.get(link).text), comment="#", dtype={"product": str})
+    assert set(rows["group"]) <= {"pharma", "agri"} and (rows["untapped"] >= 1e6).all()
+    assert rows["rca"].is_monotonic_increasing
+
+
+def test_plan_query_equals_the_form_post(client) -> None:  # type: ignore[no-untyped-def]
+    """``GET /api/plan`` (the Plan page's downloads) answers what ``POST /api/plan`` does."""
+    got = client.get("/api/plan?scenario=agri-pharma-only&target_share=0.12&groups=pharma")
+    posted = client.post("/api/plan", json={"scenario": "agri-pharma-only",
+                                            "target_share": 0.12, "groups": ["pharma"]})
+    assert got.status_code == posted.status_code == 200
+    assert got.json() == posted.json()
+    assert got.json()["limits"]["target_share"] == pytest.approx(0.12)
+    assert client.get("/api/plan?scenario=agri-pharma-only&target_share=3").status_code == 422
 
 
 def test_unknown_table_and_bad_names_are_refused(client) -> None:  # type: ignore[no-untyped-def]

@@ -36,6 +36,21 @@ def _require() -> None:
         pytest.skip(f"{missing} (install Debian's chromium: scripts/ensure-chromium)")
 
 
+#: Elements that stick out past the right edge of the viewport, outside any scroll container.
+WIDER_THAN_VIEWPORT = """() => {
+  const vw = document.documentElement.clientWidth, out = [];
+  const clipped = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+    const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden')
+      return true; } return false; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > vw + 1 && !clipped(el))
+      out.push(el.tagName + (el.id ? '#' + el.id : '') + ' ' + Math.round(r.right));
+  }
+  return {scroll: document.documentElement.scrollWidth, vw, out: out.slice(0, 5)};
+}"""
+
+
 def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from tradegap.cli.main import run; run()", *args]
 
@@ -79,3 +94,25 @@ def serving(home: Path) -> Iterator[str]:
     """``tradegap serve`` over ``home`` on a port the kernel picks; yields its base URL."""
     with servers.serving(home) as served:
         yield served.base
+
+
+@pytest.fixture(scope="package")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``tradegap serve`` over a small demo warehouse, shared by the browser tests."""
+    import subprocess
+
+    _require()
+    home = tmp_path_factory.mktemp("browser") / "wh"
+    subprocess.run(_cli("--home", str(home), "ingest", "demo", "--scale", "small"), check=True,
+                   capture_output=True, timeout=120)
+    with serving(home) as base:
+        yield base
+
+
+@pytest.fixture(scope="package")
+def real_server(real_home: Path) -> Iterator[str]:
+    """``tradegap serve`` over the session's real warehouse (tests/conftest.py ``real_home``,
+    built from ../shared/data): the server only reads it."""
+    _require()
+    with serving(real_home) as base:
+        yield base

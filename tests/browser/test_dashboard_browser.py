@@ -8,24 +8,16 @@ test-artifacts/browser/ at the project root.
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
-
 import pytest
 
-from .conftest import _cli, _require, _shot, serving
+from .conftest import WIDER_THAN_VIEWPORT, _shot
 
-PAGES = ("/", "/balance", "/potential", "/plan", "/settlement", "/data")
+PAGES = ("/", "/balance", "/potential", "/plan", "/settlement", "/measures", "/data")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require()
-    home = tmp_path_factory.mktemp("browser") / "wh"
-    subprocess.run(_cli("--home", str(home), "ingest", "demo", "--scale", "small"), check=True,
-                   capture_output=True, timeout=120)
-    with serving(home) as base:
-        yield base
+def server(demo_server: str) -> str:
+    return demo_server
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -113,21 +105,6 @@ def test_headroom_page_says_what_is_missing(server: str, page: object) -> None:
     assert pg.locator("nav a[data-nav=headroom].active").count() == 1  # type: ignore[attr-defined]
     _shot(pg, "headroom-missing")
     assert pg.errors == []  # type: ignore[attr-defined]
-
-
-#: Elements that stick out past the right edge of the viewport, outside any scroll container.
-WIDER_THAN_VIEWPORT = """() => {
-  const vw = document.documentElement.clientWidth, out = [];
-  const clipped = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-    const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden')
-      return true; } return false; };
-  for (const el of document.body.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width && r.right > vw + 1 && !clipped(el))
-      out.push(el.tagName + (el.id ? '#' + el.id : '') + ' ' + Math.round(r.right));
-  }
-  return {scroll: document.documentElement.scrollWidth, vw, out: out.slice(0, 5)};
-}"""
 
 
 @pytest.mark.parametrize("path", PAGES)

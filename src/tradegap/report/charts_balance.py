@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from tradegap.analysis.balance import BalanceResult
 from tradegap.report.figures import label_synthetic
-from tradegap.report.format import money
+from tradegap.report.format import money, product_label, short
 
 _HOVER = "%{x}<br>%{customdata}<extra>%{fullData.name}</extra>"
 _AXIS = {"calendar_year": "calendar year", "fiscal_year_in": "Indian fiscal year (April–March)"}
@@ -91,7 +91,6 @@ def _by_section(comp: pd.DataFrame, labels: list[str]
                 ) -> tuple[list[str], list[str], list[float], list[str]]:
     """Treemap nodes: HS sections (coloured apart) holding their chapters or headings."""
     from tradegap.reference.products import section_of_chapter, sections
-    from tradegap.report.format import short
 
     codes = comp["code"].astype(str)
     sec = section_of_chapter(codes.str[:2])
@@ -112,22 +111,60 @@ def _by_section(comp: pd.DataFrame, labels: list[str]
     return ids, parents, values, names
 
 
+#: HS6 lines smaller than this share of a side's total stay inside their HS4 (the page stays
+#: light; their value is in the HS4 box).
+MIN_HS6_SHARE = 2e-4
+
+
+def _drill_nodes(hs6: pd.DataFrame) -> tuple[list[str], list[str], list[float], list[str]]:
+    """Treemap nodes section → HS2 → HS4 → HS6 from HS6 rows (code, name, value_usd)."""
+    from tradegap.reference.products import product_name
+
+    rows = hs6[hs6["value_usd"] > 0].assign(code=lambda f: f["code"].astype(str))
+    rows = rows[rows["code"].str.fullmatch(r"\d{6}")]
+    chapters = rows.groupby(rows["code"].str[:2])["value_usd"].sum()
+    comp = pd.DataFrame({"code": chapters.index, "value_usd": chapters.to_numpy()})
+    labels = [f"{c} {product_label(c, product_name(c))}" for c in comp["code"]]
+    ids, parents, values, names = _by_section(comp, labels)
+    total = float(rows["value_usd"].sum()) or 1.0
+    for code, value in rows.groupby(rows["code"].str[:4])["value_usd"].sum().items():
+        ids.append(f"h{code}")
+        parents.append(f"c{code[:2]}")
+        values.append(float(value))
+        names.append(short(f"{code} {product_label(code, product_name(code))}", 36))
+    for code, name, value in zip(rows["code"], rows["name"], rows["value_usd"], strict=True):
+        if value >= MIN_HS6_SHARE * total:
+            ids.append(f"p{code}")
+            parents.append(f"h{code[:4]}")
+            values.append(float(value))
+            names.append(short(f"{code} {product_label(code, name)}", 36))
+    return ids, parents, values, names
+
+
 def composition_treemap(
-    result: BalanceResult, side: str = "imports", period: str | None = None
+    result: BalanceResult, side: str = "imports", period: str | None = None,
+    detail: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """Treemap of one side's composition in one period (default: the latest)."""
+    """Treemap of one side's composition in one period (default: the latest), by HS section
+    and chapter; with ``detail`` (the same composition by HS6, ``balance(level="hs6")``) it
+    drills down section → HS2 → HS4 → HS6 on a click, two levels shown at a time."""
     comp = result.composition[result.composition["side"] == side]
     if period is None and not comp.empty:
         period = sorted(comp["period"].unique())[-1]
     comp = comp[comp["period"] == period]
-    labels = [
-        f"{c} {n}" if isinstance(n, str) else str(c)
-        for c, n in zip(comp["code"], comp["name"], strict=False)
-    ]
-    ids, parents, values, names = _by_section(comp, labels)
+    fine = None
+    if detail is not None:
+        fine = detail[(detail["side"] == side) & (detail["period"] == period)]
+    if fine is not None and len(fine):
+        ids, parents, values, names = _drill_nodes(fine)
+    else:
+        labels = [f"{c} {product_label(c, n)}"
+                  for c, n in zip(comp["code"], comp["name"], strict=False)]
+        ids, parents, values, names = _by_section(comp, labels)
     fig = go.Figure(
         go.Treemap(
             ids=ids, labels=names, parents=parents, values=values, branchvalues="total",
+            maxdepth=2 if fine is not None and len(fine) else -1,
             customdata=[money(v) for v in values],
             texttemplate="%{label}<br>%{customdata} · %{percentRoot:.1%}",
             hovertemplate="%{label}<br>%{customdata}<br>%{percentRoot:.1%} of the total"
@@ -149,7 +186,7 @@ def top_drivers(result: BalanceResult, period: str | None = None) -> go.Figure:
         period = sorted(d["period"].unique())[-1]
     d = d[d["period"] == period].iloc[::-1] if not d.empty else d
     names = [
-        f"{c} {str(n)[:40]}" if isinstance(n, str) else str(c)
+        f"{c} {short(product_label(c, n), 40)}"
         for c, n in zip(
             d.get("code", pd.Series(dtype=str)), d.get("name", pd.Series(dtype=str)), strict=False
         )

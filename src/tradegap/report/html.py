@@ -63,8 +63,10 @@ def environment(extra: Iterable[Path] = ()) -> Environment:
     loaders = [FileSystemLoader(str(p)) for p in extra] + [FileSystemLoader(str(TEMPLATES))]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
+    from tradegap.report.glossary import glossary, term
+
     env.globals.update(
-        chart=interactive_chart,
+        chart=interactive_chart, term=term, glossary=glossary,
         money=money, share=share, SYNTHETIC_LABEL=SYNTHETIC_LABEL,
     )
     return env

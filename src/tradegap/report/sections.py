@@ -9,6 +9,7 @@ new number; it only selects and formats what the API returned.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tradegap.provenance import SYNTHETIC_LABEL, Provenance
-from tradegap.report.format import money, share
+from tradegap.report.format import money, product_label, share, short
 
 
 def _num(value: Any) -> float | None:
@@ -25,6 +26,12 @@ def _num(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(v) else v
+
+
+def _count(value: Any) -> str:
+    """A count with thousands separators (``9959`` → ``'9,959'``); missing → ``''``."""
+    v = _num(value)
+    return "" if v is None else f"{int(v):,}"
 
 
 def _text(value: Any) -> str:
@@ -107,8 +114,10 @@ def summary_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
     return rows
 
 
-def balance_section(result: Any, period: str | None = None, charts: bool = True) -> dict[str, Any]:
-    """Headline, summary table, drivers, concentration and mirror of a ``BalanceResult``."""
+def balance_section(result: Any, period: str | None = None, charts: bool = True,
+                    detail: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Headline, summary table, drivers, concentration and mirror of a ``BalanceResult``;
+    ``detail``: its composition by HS6, for treemaps that drill down to HS6."""
     from tradegap.report import charts_balance as cb
 
     head = headline(result, period)
@@ -118,12 +127,14 @@ def balance_section(result: Any, period: str | None = None, charts: bool = True)
     drivers = []
     if latest is not None:
         for _, r in d[d["period"] == latest].iterrows():
-            drivers.append({"code": _text(r["code"]), "name": _text(r.get("name"))[:60],
+            full = product_label(_text(r["code"]), r.get("name"))
+            drivers.append({"code": _text(r["code"]), "name": short(full, 60), "full_name": full,
                             "exports": money(r["exports"]), "imports": money(r["imports"]),
                             "net": money(r["net"]), "contribution": share(r["contribution"])})
     conc = [
         {"side": r["side"], "period": r["period"], "products": int(r["products"]),
          "hhi": f"{r['hhi_normalised']:.3f}", "top_code": _text(r["top_code"]),
+         "top_name": product_label(_text(r["top_code"])),
          "top_share": share(r["top_share"])}
         for _, r in result.concentration.iterrows()
     ]
@@ -137,8 +148,8 @@ def balance_section(result: Any, period: str | None = None, charts: bool = True)
         figs = {
             "over_time": cb.balance_over_time(result),
             "drivers": cb.top_drivers(result, latest),
-            "composition_imports": cb.composition_treemap(result, "imports", latest),
-            "composition_exports": cb.composition_treemap(result, "exports", latest),
+            "composition_imports": cb.composition_treemap(result, "imports", latest, detail),
+            "composition_exports": cb.composition_treemap(result, "exports", latest, detail),
         }
     return {
         "a": result.a, "b": result.b, "headline": head, "summary": summary_rows(result.summary),
@@ -213,17 +224,19 @@ def filter_potential(table: pd.DataFrame, *, min_untapped: float = 0.0, q: str =
 
 
 def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int = 50,
-                      charts: bool = True) -> dict[str, Any]:
+                      charts: bool = True, groups: Sequence[str] = ()) -> dict[str, Any]:
     """Rows (formatted) and charts of a potential: a ``PotentialResult`` or a
     :class:`~tradegap.analysis.potential_estimate.PotentialEstimate` (ITC or demand method);
-    ``table`` is a filtered view of :func:`potential_table`."""
+    ``table`` is a filtered view of :func:`potential_table`; ``groups``: the product groups
+    it was filtered to (none: all products), as the chart's title says."""
     from tradegap.report import charts_potential as cp
 
     t = potential_table(result) if table is None else table
     demand = getattr(result, "method", None) == "demand"
     if demand:
         rows = [
-            {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+            {"product": r["product"], "name": short(product_label(r["product"], r.get("name")), 60),
+             "full_name": product_label(r["product"], r.get("name")), "group": r["group"],
              "market_imports": money(r["market_imports"]), "actual": money(r["actual"]),
              "realised": share(r["realised_share"]), "benchmark": share(r["benchmark_share"]),
              "untapped": money(r["untapped"]), "headroom": money(r["headroom"]),
@@ -231,7 +244,8 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
             for _, r in t.head(limit).iterrows()]
     else:
         rows = [
-            {"product": r["product"], "name": _text(r.get("name"))[:60], "group": r["group"],
+            {"product": r["product"], "name": short(product_label(r["product"], r.get("name")), 60),
+             "full_name": product_label(r["product"], r.get("name")), "group": r["group"],
              "rca": f"{r['rca']:.2f}", "potential": money(r["potential"]),
              "actual": money(r["actual"]), "untapped": money(r["untapped"]),
              "realised": share(r["realised_share"])}
@@ -243,7 +257,9 @@ def potential_section(result: Any, table: pd.DataFrame | None = None, limit: int
 
         ranking = result.table[result.table["product"].isin(t["product"])]
         figs = {"top": headroom_ranking(ranking.sort_values("extra", ascending=False),
-                                        min(20, len(ranking)))}
+                                        min(20, len(ranking)), exporter=result.exporter,
+                                        market=result.market,
+                                        groups=list(groups) or ["all products"])}
     elif charts and len(t):
         itc = _itc(result)
         by_untapped = t.sort_values("untapped", ascending=False, kind="stable")
@@ -277,10 +293,13 @@ def plan_status(feasible: bool, status: str, share_closed: float | None,
     if not feasible:
         return "bad", "no plan meets every limit" if status == "infeasible" else status
     closed = share_closed or 0.0
-    if target is not None and closed + 1e-9 >= target:
+    met = target is not None and closed + 1e-9 >= target
+    if closed < 0.05:  # a floor met is no success when the gap barely moves
+        return "warn", (f"meets its target of {share(target)}, but closes only {share(closed)} "
+                        "of the gap" if met else f"solved, but closes only {share(closed)} of "
+                        "the gap")
+    if met:
         return "good", f"meets the target: closes {share(closed)} of the gap"
-    if closed < 0.05:
-        return "warn", f"solved, but closes only {share(closed)} of the gap"
     return "warn" if target is not None else "good", f"closes {share(closed)} of the gap"
 
 
@@ -420,7 +439,7 @@ def data_section(wh: Any) -> dict[str, Any]:
                     periods.append({"period": _text(r.get("period")),
                                     "rows": f"{int(r['rows']):,}",
                                     "value": money(_num(r.get("value_usd"))),
-                                    "products": _text(r.get("products"))})
+                                    "products": _count(r.get("products"))})
             prov = d.get("provenance") or {}
             datasets.append({
                 "name": d["name"], "source": d["source"], "kind": d["kind"],
@@ -609,7 +628,7 @@ def headroom_section(view: HeadroomView, limit: int | None = None,
                 else _text(value) if kind == "text" else "—")
         full = text
         if key == "name" and len(text) > 28:
-            text = text[:27].rstrip() + "…"
+            text = short(text, 28)
         return {"text": text, "sort": "" if num is None and kind != "text" else (
             num if num is not None else _text(value)), "num": kind != "text",
             "title": full if full != text else ""}
@@ -622,8 +641,9 @@ def headroom_section(view: HeadroomView, limit: int | None = None,
     prov = r.attrs.get("provenance")
     figs = {}
     if charts and len(r):
-        figs = {"ranking": charts_headroom.headroom_ranking(r),
-                "demand": charts_headroom.demand_vs_share(r)}
+        who = {"exporter": view.exporter, "market": view.market, "groups": view.groups}
+        figs = {"ranking": charts_headroom.headroom_ranking(r, **who),
+                "demand": charts_headroom.demand_vs_share(r, **who)}
     out.update({
         "columns": columns, "rows": rows, "count": len(r), "shown": len(rows),
         "totals": totals, "caveats": headroom_caveats(view), "charts": figs,

@@ -50,6 +50,9 @@ Country = Annotated[str, Query(pattern=ISO3, description="ISO3 code, e.g. RUS")]
 DetailTable = Literal["composition", "drivers", "unit_values", "mirror", "sources"]
 Groups = Annotated[list[str] | None, Query(max_length=20, description="product groups")]
 Scenario = Annotated[str, Query(pattern=NAME, description="a shipped scenario, by name")]
+OneDataset = Annotated[str, Query(pattern=r"^$|" + NAME, description="only this dataset's "
+                                  "numbers; empty: each side and period from the dataset the "
+                                  "rule chooses (docs/data-choice.md)")]
 PlanName = Annotated[str, Query(pattern=r"^$|" + NAME, description="a plan whose extra "
                                 "purchases drain the balances: a shipped plan scenario, or "
                                 "russia-india-real (the real-data plan, when the warehouse "
@@ -82,6 +85,7 @@ def groups_or_422(groups: list[str] | None, *, headroom: bool = False,
             "mirror gap (tradegap.balance)")
 async def api_balance(
     request: Request, a: Country = "RUS", b: Country = "IND", frequency: Frequency = "auto",
+    dataset: OneDataset = "",
     table: Annotated[DetailTable | None, Query(description="one detail table, paginated "
                                                "(page, size)")] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
@@ -92,10 +96,11 @@ async def api_balance(
     check_country(a, "a"), check_country(b, "b")
     s = services(request)
     if table is not None:
-        return await _json(s, ("balance-page", a, b, frequency, table, page, size),
-                           lambda: s.balance(a, b, frequency).table_page(table, page, size))
-    return await _json(s, ("balance", a, b, frequency),
-                       lambda: s.balance(a, b, frequency).to_dict())
+        return await _json(s, ("balance-page", a, b, frequency, dataset, table, page, size),
+                           lambda: s.balance(a, b, frequency, dataset).table_page(table, page,
+                                                                                 size))
+    return await _json(s, ("balance", a, b, frequency, dataset),
+                       lambda: s.balance(a, b, frequency, dataset).to_dict())
 
 
 @router.get("/potential", summary="Export potential by product, filtered and sorted, by the "
@@ -170,7 +175,39 @@ async def api_scenarios(request: Request) -> dict[str, list[str]]:
              "(tradegap.planning.plan)")
 async def api_plan(request: Request, settings: PlanSettings) -> dict[str, Any]:
     result = await bounded(services(request).plan, settings.scenario, settings.changes())
-    return to_jsonable({**result.to_dict(), "settings": settings.model_dump()})
+    return to_jsonable({**result.to_dict(), "settings": settings.model_dump(),
+                        "limits": plan_limits(result.scenario)})
+
+
+def plan_limits(sc: Any) -> dict[str, Any]:
+    """The limits the plan was solved under (the scenario's, with the settings applied): the
+    Plan page's settings table, as numbers."""
+    return {"target_share": sc.target_share[0] if sc.target_share else None,
+            "market_share_max": sc.market_share_max, "ramp_share": sc.ramp_share,
+            "groups": ", ".join(sc.groups) if sc.groups else "all",
+            "baseline_gap_usd": sc.gap, "first_year": sc.years[0] if sc.years else None,
+            "last_year": sc.years[-1] if sc.years else None}
+
+
+@router.get("/plan", summary="The same re-solve with the settings as query parameters "
+            "(bookmarkable; what the Plan page's download links read)")
+async def api_plan_get(
+    request: Request, scenario: Scenario = "all-sectors",
+    target_share: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+    market_share_max: Annotated[float | None, Query(gt=0.0, le=1.0)] = None,
+    ramp_share: Annotated[float | None, Query(gt=0.0, le=1.0)] = None,
+    groups: Annotated[list[str] | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    try:
+        settings = PlanSettings(scenario=scenario, target_share=target_share,
+                                market_share_max=market_share_max, ramp_share=ramp_share,
+                                groups=groups or None)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    return await api_plan(request, settings)
 
 
 def check_plan_choice(s: Services, plan: str) -> None:

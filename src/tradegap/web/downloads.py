@@ -20,16 +20,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def table_at(payload: Any, key: str) -> pd.DataFrame | None:
-    """The list of records (or dict of columns) at dotted ``key`` in a JSON payload."""
+    """The table at dotted ``key`` in a JSON payload (``summaries.0.per_period``: a list item
+    by its index): a list of records, a dict of columns, a dict of records (one row each, the
+    key in column ``key``) or a flat dict of values (columns ``key`` and ``value``)."""
     value = payload
     for part in key.split("."):
-        if not isinstance(value, dict) or part not in value:
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
             return None
-        value = value[part]
     if isinstance(value, list) and all(isinstance(v, dict) for v in value):
         return pd.DataFrame.from_records(value)
-    if isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
+    if not isinstance(value, dict) or not value:
+        return None
+    if all(isinstance(v, list) for v in value.values()):
         return pd.DataFrame(value)
+    if all(isinstance(v, dict) for v in value.values()):
+        return pd.DataFrame.from_records([{"key": k, **v} for k, v in value.items()])
+    if not any(isinstance(v, dict | list) for v in value.values()):
+        return pd.DataFrame({"key": list(value), "value": list(value.values())})
     return None
 
 

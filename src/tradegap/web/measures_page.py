@@ -16,11 +16,15 @@ from fastapi.responses import HTMLResponse, Response
 from tradegap.errors import InputError
 from tradegap.web.api import Scenario, services
 from tradegap.web.limits import bounded
+from tradegap.web.params import NAME
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["measures"])
 PREFIX = "measures-"
 DEFAULT = "measures-demo"
+REAL = "measures-russia-india"
+MaybeScenario = Annotated[str, Query(pattern=r"^$|" + NAME,
+                                     description="a shipped measures scenario; empty: the default")]
 Draws = Annotated[int, Query(ge=0, le=200, description="Monte Carlo exchange-rate draws")]
 Seed = Annotated[int, Query(ge=0, le=2**31 - 1)]
 _cache: OrderedDict[tuple, Any] = OrderedDict()
@@ -75,12 +79,23 @@ async def _context(request: Request, scenario: str, draws: int, seed: int,
     ctx.pop("share", None)
     sc = result.scenario
     return {"ms": ctx, "synthetic": result.provenance.synthetic, "a": sc.surplus,
-            "b": sc.deficit}
+            "b": sc.deficit, "api_query": {"scenario": scenario, "draws": draws, "seed": seed,
+                                           "check": "true" if check else "false"}}
+
+
+def default_scenario(request: Request) -> str:
+    """The scenario the page opens with: the real Russia–India one on a warehouse of real
+    data only, else the demo."""
+    names = scenario_names(request)
+    if REAL in names and services(request).real_only():
+        return REAL
+    return DEFAULT
 
 
 @router.get("/measures", response_class=HTMLResponse)
-async def measures_page(request: Request, scenario: Scenario = DEFAULT, draws: Draws = 5,
+async def measures_page(request: Request, scenario: MaybeScenario = "", draws: Draws = 5,
                         seed: Seed = 0, check: bool = True) -> HTMLResponse:
+    scenario = scenario or default_scenario(request)
     ctx = await _context(request, scenario, draws, seed, check)
     return _render(request, "measures.html.j2", page="measures", scenario=scenario,
                    scenarios=scenario_names(request), draws=draws, seed=seed, check=check,
@@ -98,11 +113,15 @@ async def measures_results(request: Request, scenario: Scenario = DEFAULT, draws
 async def measures_json(request: Request, scenario: Scenario = DEFAULT, draws: Draws = 0,
                         seed: Seed = 0, check: bool = True) -> Response:
     """The ranked package of a shipped measures scenario (what `tradegap measures --json`
-    prints)."""
+    prints), with the scenario's figures (``assumptions``) and what each agency would do
+    (``agencies``), as the page shows them."""
     import json
 
     from tradegap.jsonable import to_jsonable
+    from tradegap.report.measures_brief import agency_actions, assumptions
 
     result = await bounded(solve, request, scenario, draws, seed, check)
-    body = json.dumps(to_jsonable(result.to_dict()), ensure_ascii=False, allow_nan=False)
+    payload = {**result.to_dict(), "assumptions": assumptions(result.scenario.file),
+               "agencies": agency_actions(result) if result.feasible else []}
+    body = json.dumps(to_jsonable(payload), ensure_ascii=False, allow_nan=False)
     return Response(body, media_type="application/json")

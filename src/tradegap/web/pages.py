@@ -17,6 +17,7 @@ from tradegap.report.html import environment
 from tradegap.web.api import (
     Country,
     Groups,
+    OneDataset,
     PlanName,
     Scenario,
     check_plan_choice,
@@ -29,6 +30,7 @@ from tradegap.web.params import (
     NAME,
     SEARCH,
     Frequency,
+    HeadroomSort,
     Order,
     PlanSettings,
     SortKey,
@@ -41,17 +43,21 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(only_known_que
 _env = environment([TEMPLATES])
 
 
-def _downloads(path: str, key: str, **params: Any) -> Markup:
-    """CSV and Excel links for table ``key`` of API ``path`` (the same JSON the API returns)."""
+def _downloads(path: str, key: str, params: dict[str, Any] | None = None, *,
+               what: str = "table", **kw: Any) -> Markup:
+    """CSV and Excel links for table ``key`` of API ``path`` (the same JSON the API returns),
+    under a table (``what="table"``) or a chart (``what="chart"``: the chart's data)."""
     from tradegap.web.downloads import download_link
 
-    params = {k: v for k, v in params.items() if str(v) != ""}  # undefined in a template
-    csv_url = download_link(path, params, key, "csv")
-    xlsx_url = download_link(path, params, key, "xlsx")
-    return Markup('<p class="downloads" data-table="{k}">Download this table: '
+    merged = {**(params or {}), **kw}
+    merged = {k: v for k, v in merged.items() if str(v) != ""}  # undefined in a template
+    csv_url = download_link(path, merged, key, "csv")
+    xlsx_url = download_link(path, merged, key, "xlsx")
+    text = "Download this chart's data" if what == "chart" else "Download this table"
+    return Markup('<p class="downloads" data-table="{k}" data-for="{w}">{t}: '
                   '<a href="{c}" download data-format="csv">CSV</a> · '
                   '<a href="{x}" download data-format="xlsx">Excel</a></p>').format(
-                      k=key, c=csv_url, x=xlsx_url)
+                      k=key, w=what, t=text, c=csv_url, x=xlsx_url)
 
 
 _env.globals["downloads"] = _downloads
@@ -137,11 +143,22 @@ async def overview(request: Request, a: Country = "RUS", b: Country = "IND",
 
 @router.get("/balance", response_class=HTMLResponse)
 async def balance_page(request: Request, a: Country = "RUS", b: Country = "IND",
-                       frequency: Frequency = "auto") -> HTMLResponse:
-    result = await bounded(services(request).balance, a, b, frequency)
-    bal = sections.balance_section(result)
+                       frequency: Frequency = "auto", dataset: OneDataset = "") -> HTMLResponse:
+    """The balance; where several datasets hold the pair's numbers, a picker shows one
+    dataset's numbers alone (``dataset``)."""
+    s = services(request)
+    datasets = await bounded(s.pair_datasets, a, b, frequency)
+    if dataset and dataset not in datasets:
+        from tradegap.errors import InputError
+
+        raise InputError(f"no dataset {dataset!r} holds {a}–{b} numbers", field="dataset",
+                         hint="choose one of: " + (", ".join(datasets) or "(none)"))
+    result = await bounded(s.balance, a, b, frequency, dataset)
+    detail = await bounded(s.composition_hs6, a, b, frequency, dataset)
+    bal = sections.balance_section(result, detail=detail)
     return render(request, "balance.html.j2", page="balance", a=a, b=b, bal=bal,
-                  frequency=frequency, synthetic=result.provenance.synthetic)
+                  frequency=frequency, synthetic=result.provenance.synthetic,
+                  dataset=dataset, pair_datasets=datasets)
 
 
 # --------------------------------------------------------------------------- potential
@@ -154,7 +171,7 @@ async def _potential_context(request: Request, exporter: str, market: str,
     result = await bounded(services(request).potential, exporter, market, groups)
     table = sections.filter_potential(sections.potential_table(result),
                                       min_untapped=min_untapped, q=q, sort=sort, order=order)
-    pot = sections.potential_section(result, table, limit=100)
+    pot = sections.potential_section(result, table, limit=100, groups=groups)
     params = {"exporter": exporter, "market": market, "min_untapped": min_untapped, "q": q}
 
     def sort_url(key: str) -> str:
@@ -166,6 +183,7 @@ async def _potential_context(request: Request, exporter: str, market: str,
     return {"pot": pot, "exporter": exporter, "market": market, "groups": list(groups),
             "min_untapped": min_untapped, "q": q, "sort": sort, "order": order,
             "sort_url": sort_url, "sortable": True, "known_groups": known_groups(),
+            "api_query": {**params, "group": list(groups), "sort": sort, "order": order},
             "synthetic": result.provenance.synthetic, "a": market, "b": exporter}
 
 
@@ -198,16 +216,22 @@ async def potential_results(
 
 @router.get("/headroom", response_class=HTMLResponse)
 async def headroom_page(request: Request, exporter: Country = "IND", market: Country = "RUS",
-                        group: Groups = None) -> HTMLResponse:
+                        group: Groups = None, sort: HeadroomSort | None = None,
+                        order: Order = "desc") -> HTMLResponse:
     """The headroom ranking and the real-data plan; without the real datasets, what is missing
-    and the command that builds them."""
+    and the command that builds them. ``sort``/``order``: the table's sorted column, as the
+    page writes it into the address when a heading is clicked."""
     groups = groups_or_422(group, headroom=True)
     hr = await bounded(services(request).headroom_section, exporter, market, groups)
     from tradegap.reference.groups import product_groups
 
+    api_query = {"exporter": exporter, "market": market, "groups": ",".join(groups)}
+    if sort:
+        api_query |= {"sort": sort, "order": order}
     return render(request, "headroom.html.j2", page="headroom", hr=hr, exporter=exporter,
                   market=market, groups=list(groups), known_groups=list(product_groups()),
-                  synthetic=hr.get("synthetic", False), a=market, b=exporter)
+                  synthetic=hr.get("synthetic", False), a=market, b=exporter, sort=sort or "",
+                  order=order, api_query=api_query)
 
 
 # --------------------------------------------------------------------------- plan
@@ -241,6 +265,7 @@ async def plan_page(request: Request, scenario: MaybeScenario = "",
     sc = await bounded(s.plan_scenario, scenario)
     form = _plan_form(sc)
     changes: dict[str, object] = {}
+    query: dict[str, Any] = {"scenario": scenario}
     if any(v is not None for v in (target_pct, market_share_pct, ramp_pct)) or groups:
         try:
             settings = PlanSettings(
@@ -252,6 +277,7 @@ async def plan_page(request: Request, scenario: MaybeScenario = "",
             return error_page(request, 422, plan_form_message(exc),
                               "percentages run from 0 to 100")
         changes = settings.changes()
+        query = plan_query(settings)
         form |= {k: v for k, v in (("target_pct", target_pct),
                                     ("market_share_pct", market_share_pct),
                                     ("ramp_pct", ramp_pct)) if v is not None}
@@ -261,9 +287,15 @@ async def plan_page(request: Request, scenario: MaybeScenario = "",
     pl = sections.plan_section(result)
     candidate_groups = await bounded(s.plan_groups, scenario)
     return render(request, "plan.html.j2", page="plan", pl=pl, scenario=scenario,
+                  api_query=query,
                   scenarios=s.scenario_names("plan"), form=form,
                   candidate_groups=candidate_groups,
                   synthetic=result.provenance.synthetic, a=sc.market, b=sc.exporter)
+
+
+def plan_query(settings: PlanSettings) -> dict[str, Any]:
+    """The query of ``GET /api/plan`` for these settings (what the download links read)."""
+    return {k: v for k, v in settings.model_dump().items() if v is not None}
 
 
 def _form_number(form: dict[str, list[str]], key: str) -> float | None | str:
@@ -299,7 +331,7 @@ async def plan_results(request: Request) -> HTMLResponse:
     result = await bounded(services(request).plan, settings.scenario, settings.changes())
     pl = sections.plan_section(result)
     return render(request, "plan_results.html.j2", pl=pl, partial=True,
-                  synthetic=result.provenance.synthetic)
+                  synthetic=result.provenance.synthetic, api_query=plan_query(settings))
 
 
 # --------------------------------------------------------------------------- settlement
@@ -332,6 +364,7 @@ async def settlement_page(
     return render(request, "settlement.html.j2", page="settlement", st=st, scenario=scenario,
                   scenarios=s.scenario_names("settlement"), draws=draws, seed=seed,
                   plan=plan, plans=s.plan_choices(), synthetic=synthetic,
+                  api_query={"scenario": scenario, "draws": draws, "seed": seed, "plan": plan},
                   a=st["surplus"] or "RUS", b=st["deficit"] or "IND")
 
 
@@ -343,17 +376,22 @@ async def settlement_results(
 ) -> HTMLResponse:
     st, synthetic = await _settlement(request, scenario, draws, seed, plan)
     return render(request, "settlement_results.html.j2", st=st, partial=True,
-                  synthetic=synthetic)
+                  synthetic=synthetic,
+                  api_query={"scenario": scenario, "draws": draws, "seed": seed, "plan": plan})
 
 
 # --------------------------------------------------------------------------- data
 
 
 @router.get("/data", response_class=HTMLResponse)
-async def data_page(request: Request, a: Country = "RUS", b: Country = "IND") -> HTMLResponse:
+async def data_page(request: Request, a: Country = "RUS", b: Country = "IND",
+                    frequency: Frequency = "calendar_year") -> HTMLResponse:
     s = services(request)
     data = await bounded(s.data)
-    result = await bounded(s.balance, a, b, "calendar_year")
+    result = await bounded(s.balance, a, b, frequency)
+    summaries = await bounded(s.dataset_summaries)
     return render(request, "data.html.j2", page="data", data=data, a=a, b=b,
+                  frequency=frequency,
+                  summary_index={d["name"]: i for i, d in enumerate(summaries)},
                   sources=sections.balance_sources(result), bal_prov=result.provenance,
                   synthetic=data["synthetic"] or result.provenance.synthetic)

@@ -215,13 +215,37 @@ class Services:
         return self.scenarios_dir / f"{name}.toml"
 
     # -- the API calls ---------------------------------------------------------------------
-    def balance(self, a: str, b: str, frequency: str = "auto") -> Any:
-        """``frequency`` 'auto' lets the data choose (see tradegap.analysis.pair_data)."""
+    def balance(self, a: str, b: str, frequency: str = "auto", dataset: str = "") -> Any:
+        """``frequency`` 'auto' lets the data choose (see tradegap.analysis.pair_data);
+        ``dataset``: only this dataset's numbers (empty: each side and period as the rule
+        chooses)."""
         from tradegap.analysis.balance import balance
 
         freq = None if frequency == "auto" else frequency
+        if dataset:
+            return self._cached(("balance", a, b, frequency, dataset),
+                                lambda: balance(self.wh, a, b, frequency=freq,
+                                                datasets=[dataset]))
         return self._cached(("balance", a, b, frequency),
                             lambda: balance(self.wh, a, b, frequency=freq))
+
+    def composition_hs6(self, a: str, b: str, frequency: str = "auto",
+                        dataset: str = "") -> Any:
+        """The pair's composition by HS6 (``balance(level="hs6")``): the treemaps' drill-down."""
+        from tradegap.analysis.balance import balance
+
+        freq = None if frequency == "auto" else frequency
+        return self._cached(("composition-hs6", a, b, frequency, dataset),
+                            lambda: balance(self.wh, a, b, frequency=freq, level="hs6",
+                                            datasets=[dataset] if dataset else None
+                                            ).composition)
+
+    def pair_datasets(self, a: str, b: str, frequency: str = "auto") -> list[str]:
+        """The datasets that hold numbers of this pair (chosen or passed over): what the
+        Balance page's dataset picker offers."""
+        result = self.balance(a, b, frequency)
+        sources = result.sources
+        return sorted(set(sources["dataset"])) if len(sources) else []
 
     def potential(self, exporter: str, market: str, groups: tuple[str, ...] = ()) -> Any:
         """:func:`tradegap.analysis.potential_estimate.estimate_potential` (what ``tradegap
