@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.subprocess_env import minimal_env
 from tradegap.analysis.balance import balance, latest_complete
 from tradegap.jsonable import to_jsonable
 from tradegap.report.sections import balance_section
@@ -177,7 +178,7 @@ def test_console_script_on_the_real_warehouse(real: Warehouse) -> None:
     import sys
 
     exe = Path(sys.executable).with_name("tradegap")
-    env = {"COLUMNS": "100", "PATH": "/usr/bin"}
+    env = minimal_env(COLUMNS="100", PATH="/usr/bin")
     done = subprocess.run(
         [str(exe), "--home", str(real.home), "balance", "RUS", "IND", "--json"],
         capture_output=True, text=True, timeout=600, env=env,

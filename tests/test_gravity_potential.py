@@ -172,3 +172,36 @@ def test_cli_potential_json_and_out(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     bad = CliRunner().invoke(app, ["gravity", "potential", str(path), "--exporter", "AAA",
                                    "--target", "TGT", "--year", "2023", "--value-col", "v"])
     assert isinstance(bad.exception, InputError) and bad.exception.file == str(path)
+
+
+def test_cli_potential_from_the_real_warehouse(real_home: Path, tmp_path: Path) -> None:
+    """``gravity potential`` reading India's exports from the warehouse (india-dgcis) gives
+    the ranking computed from the raw file above (same 146 headings, rice first, same total),
+    as JSON, as a file and as the printed table."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    tradegap = str(Path(sys.executable).with_name("tradegap"))
+    args = [tradegap, "--home", str(real_home), "gravity", "potential", "--exporter", "IND",
+            "--target", "RUS", "--year", "2023", "--period", "FY2023-24", "--where",
+            "substr(product, 1, 2) <= '24' OR substr(product, 1, 2) = '30'",
+            "--min-markets", "10"]
+    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+    out = tmp_path / "ranking.csv"
+    shown = subprocess.run([*args, "--out", str(out)], capture_output=True, text=True,
+                           timeout=600, env=env)
+    assert shown.returncode == 0, shown.stderr
+    ranking = pd.read_csv(out, dtype={"product": str})
+    assert len(ranking) == 146 and ranking["product"].iloc[0] == "1006"
+    assert ranking["expected"].iloc[0] == pytest.approx(173_024_700, rel=1e-5)
+    assert ranking["untapped"].sum() == pytest.approx(701_362_870, rel=1e-5)
+    flat = " ".join(shown.stdout.split())
+    assert "Gravity potential of India in Russia, largest untapped first" in flat, flat[:500]
+    assert "1006 Rice US$ 108 m US$ 64.7 m US$ 173 m 0.37 155" in flat  # the first row
+    assert "SYNTHETIC" not in flat
+    payload = json.loads(subprocess.run([*args, "--json"], capture_output=True, text=True,
+                                        timeout=600, env=env).stdout)
+    assert payload["provenance"]["datasets"][0] == "india-dgcis FY2023-24"
+    assert [r["product"] for r in payload["ranking"]] == list(ranking["product"].head(20))

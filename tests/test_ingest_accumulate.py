@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import snapshot
+from tests.subprocess_env import minimal_env
 from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
 
@@ -21,7 +22,8 @@ TRADEGAP = Path(sys.executable).with_name("tradegap")
 def run(home: Path, *args: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(TRADEGAP), "--home", str(home), *map(str, args)],
-        capture_output=True, text=True, timeout=300, env={"COLUMNS": "200", "PATH": "/usr/bin"},
+        capture_output=True, text=True, timeout=300,
+        env=minimal_env(COLUMNS="200", PATH="/usr/bin"),
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.subprocess_env import minimal_env
 from tradegap.analysis.demand_potential import (
     BenchmarkParams,
     benchmark_of,
@@ -142,7 +143,7 @@ def test_real_potential_is_plausible(estimate) -> None:  # noqa: ANN001
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([TRADEGAP, *args], capture_output=True, text=True, timeout=900,
-                          env={"COLUMNS": "80", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+                          env=minimal_env(COLUMNS="80", PATH="/usr/bin:/bin", HOME="/tmp"))
 
 
 def test_potential_cli_on_the_real_warehouse(real_home: Path, estimate) -> None:  # noqa: ANN001

@@ -4,6 +4,7 @@ and the command."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,31 @@ def test_smart_from_the_warehouse(tmp_path: Path) -> None:
     assert any("without a tariff" in n for n in prov.notes)
     r = smart(apply_cut(table, supplier, 1.0), import_elasticity=-1.5)
     assert r.totals["creation"] > 0 and abs(r.totals["diversion"]) < 1e-6
+
+
+def test_cli_smart_table_and_out(tmp_path: Path) -> None:
+    """The printed effects by supplier and totals are the JSON's numbers; ``--out`` writes the
+    rows (hand-worked case: creation 9.0909091, welfare 0.4545455)."""
+    path, out = tmp_path / "m.csv", tmp_path / "rows.csv"
+    CASE.drop(columns="new_tariff").to_csv(path, index=False)
+    args = [TRADEGAP, "smart", str(path), "--partner", "A", "--tariff-cut", "1",
+            "--import-elasticity", "-1", "--supply-elasticity", "inf"]
+    env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
+    shown = subprocess.run([*args, "--out", str(out)], capture_output=True, text=True,
+                           timeout=300, env=env)
+    assert shown.returncode == 0, shown.stderr
+    payload = json.loads(subprocess.run([*args, "--json"], capture_output=True, text=True,
+                                        timeout=300, env=env).stdout)
+    totals = payload["totals"]
+    lines = {line.split()[0]: line.split()[-1] for line in shown.stdout.splitlines()
+             if line.split() and line.split()[0] in totals}
+    assert lines == {k: f"{v:,.2f}" for k, v in totals.items()}
+    assert lines["welfare"] == "0.45" and lines["creation"] == "9.09"
+    assert "effects by supplier" in shown.stdout
+    rows = {line.split()[1]: line.split() for line in shown.stdout.splitlines()
+            if line.startswith("│") and line.split()[1] in ("A", "B", "C")}
+    assert set(rows) == {"A", "B", "C"}
+    assert "9.09" in rows["A"] and "11.36" in rows["A"]  # creation and diversion to A
+    assert "-4.55" in rows["B"] and "-6.82" in rows["C"]  # diverted from B and C
+    written = pd.read_csv(out)
+    assert len(written) == len(payload["rows"]) == 3

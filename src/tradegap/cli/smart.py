@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
             raise InputError(exc.reason, file=str(imports) if imports else None,
                              field=exc.field, hint=exc.hint) from exc
         if out is not None:
-            write_table(result.table, out)
+            write_table(result.table, out, prov)
         if as_json:
             print_json({"market": market, "partner": partner, "totals": result.totals,
                         "by_supplier": result.by_supplier, "rows": result.table,
