@@ -59,7 +59,7 @@ demo: install
 test: install-test lock-check
 	$(BIN)/ruff check src tests benchmarks
 	rm -f .coverage .coverage.*
-	$(BIN)/coverage run -m pytest -n auto --dist worksteal
+	$(BIN)/coverage run -m pytest -n auto --dist worksteal --durations=30
 	@$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 

@@ -17,7 +17,6 @@ from tradegap.analysis.headroom import (
     hs6_detail,
 )
 from tradegap.errors import InputError
-from tradegap.sources import ingest
 from tradegap.warehouse import Warehouse
 
 BILATERAL = "russia_india_bilateral/russia_india_monthly_by_product.parquet"
@@ -110,12 +109,9 @@ def test_bad_parameters_and_inputs() -> None:
 
 
 @pytest.fixture(scope="module")
-def wh(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    w = Warehouse(tmp_path_factory.mktemp("headroom") / "wh")
-    ingest(w, "russia-customs", [shared_data / BILATERAL])
-    ingest(w, "russia-demand", [shared_data / DEMAND])
-    ingest(w, "india-dgcis", [shared_data / EXPORTS])
-    return w
+def wh(real_home: Path) -> Warehouse:
+    """The session's real warehouse (russia-customs, russia-demand, india-dgcis), read only."""
+    return Warehouse(real_home)
 
 
 @pytest.fixture(scope="module")

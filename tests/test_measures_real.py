@@ -21,13 +21,10 @@ SCRIPT = Path(sys.executable).parent / "tradegap"
 
 
 @pytest.fixture(scope="module")
-def run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from tradegap.casestudy.pipeline import build_warehouse
-
-    tmp = tmp_path_factory.mktemp("measures-real")
-    build_warehouse(shared_data, tmp / "wh")
+def run(real_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("measures-real")  # the session's real warehouse, read only
     out = tmp / ("brief.pdf" if find_browser() else "brief.html")
-    proc = subprocess.run([str(SCRIPT), "--home", str(tmp / "wh"), "measures", str(REAL),
+    proc = subprocess.run([str(SCRIPT), "--home", str(real_home), "measures", str(REAL),
                            "--json", "--draws", "2", "--out", str(out)],
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr

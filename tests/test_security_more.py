@@ -97,7 +97,10 @@ def test_hostile_values_in_every_parameter_change_nothing(client: TestClient,
         for name in params:
             for value in HOSTILE:
                 r = client.get(path, params={name: value})
-                assert_handled(r, (path, name, value[:40]), field=name)
+                # a dataset the warehouse does not hold is a resource not found, named
+                expect = frozenset({200, 404, 422}) if name == "dataset" else None
+                assert_handled(r, (path, name, value[:40]), *([expect] if expect else []),
+                               field=name)
                 if path.startswith("/api/"):
                     assert r.headers["content-type"].startswith("application/json"), path
     for value in HOSTILE:
