@@ -331,7 +331,11 @@ def plan_section(plan: Any, charts: bool = True) -> dict[str, Any]:
     if plan.infeasibility is not None:
         inf = plan.infeasibility
         infeasible = {"sentence": inf.sentence, "conflicts": list(inf.conflicts),
-                      "changes": [c.sentence for c in inf.combined]}
+                      "changes": [c.sentence for c in inf.combined],
+                      # one family at a time: what a page can offer to apply ("href")
+                      "fixes": [{"family": c.family, "key": c.key, "old": c.old,
+                                 "new": c.new, "sentence": c.sentence, "href": ""}
+                                for alt in inf.alternatives if len(alt) == 1 for c in alt]}
     settings = {
         "target share": share(sc.target_share[0]) if sc.target_share else "—",
         "market-share cap": share(sc.market_share_max) if sc.market_share_max is not None

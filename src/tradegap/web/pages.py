@@ -285,12 +285,36 @@ async def plan_page(request: Request, scenario: MaybeScenario = "",
             form["groups"] = list(groups)
     result = await bounded(s.plan, scenario, changes)
     pl = sections.plan_section(result)
+    add_fix_links(pl, {"scenario": scenario, "target_pct": target_pct,
+                       "market_share_pct": market_share_pct, "ramp_pct": ramp_pct,
+                       "groups": list(groups or [])})
     candidate_groups = await bounded(s.plan_groups, scenario)
     return render(request, "plan.html.j2", page="plan", pl=pl, scenario=scenario,
                   api_query=query,
                   scenarios=s.scenario_names("plan"), form=form,
                   candidate_groups=candidate_groups,
                   synthetic=result.provenance.synthetic, a=sc.market, b=sc.exporter)
+
+
+#: Relaxations the Plan page has a control for: (family, key) → its address parameter.
+FIX_PARAMS = {("target", "share"): "target_pct", ("ramp", "share"): "ramp_pct"}
+
+
+def add_fix_links(pl: dict[str, Any], page: dict[str, Any]) -> None:
+    """"Apply this fix" on an infeasible plan: the Plan page's address (``page``: its current
+    parameters) with the one setting a least relaxation changes, rounded to the form's 0.1 %
+    in the direction that keeps the plan feasible (a target down, a ramp-up limit up)."""
+    import math
+
+    inf = pl.get("infeasible")
+    for fix in (inf or {}).get("fixes", []):
+        param = FIX_PARAMS.get((fix["family"], fix["key"]))
+        if param is None:
+            continue
+        pct = 100 * fix["new"]
+        value = math.floor(pct * 10) / 10 if fix["new"] < fix["old"] else math.ceil(pct * 10) / 10
+        query = {k: v for k, v in page.items() if v not in (None, [], "")}
+        fix["href"] = "/plan?" + urlencode({**query, param: f"{value:g}"}, doseq=True)
 
 
 def plan_query(settings: PlanSettings) -> dict[str, Any]:
@@ -330,6 +354,15 @@ async def plan_results(request: Request) -> HTMLResponse:
                           "scenario's own value")
     result = await bounded(services(request).plan, settings.scenario, settings.changes())
     pl = sections.plan_section(result)
+
+    def pct_of(v: float | None) -> str | None:
+        return None if v is None else f"{round(100 * v, 4):g}"
+
+    add_fix_links(pl, {"scenario": settings.scenario,
+                       "target_pct": pct_of(settings.target_share),
+                       "market_share_pct": pct_of(settings.market_share_max),
+                       "ramp_pct": pct_of(settings.ramp_share),
+                       "groups": list(settings.groups or [])})
     return render(request, "plan_results.html.j2", pl=pl, partial=True,
                   synthetic=result.provenance.synthetic, api_query=plan_query(settings))
 
