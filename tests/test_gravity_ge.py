@@ -159,6 +159,21 @@ def test_cli_ge_json_and_errors(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     payload = json.loads(run.stdout)
     assert len(payload["countries"]) == 4 and payload["converged"]
+    # the printed table shows each country's % changes as the JSON gives them (4 decimals),
+    # the estimate line N; --out and --pairs write the tables
+    out, pairs = tmp_path / "countries.csv", tmp_path / "pairs.csv"
+    shown = subprocess.run([TRADEGAP, "gravity", "ge", str(good), "--out", str(out),
+                            "--pairs", str(pairs)], capture_output=True, text=True,
+                           timeout=300, env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
+    assert shown.returncode == 0, shown.stderr
+    assert len(pd.read_csv(out)) == 4
+    assert len(pd.read_csv(pairs)) == 16  # every ordered pair of the 4 countries, home too
+    rows = {line.split()[1]: line for line in shown.stdout.splitlines()
+            if line.startswith("│") and len(line.split()) > 2}
+    for country in payload["countries"]:
+        assert f"{country['rgdp_full_pct']:.4f}" in rows[country["country"]], country
+    estimate = next(line for line in shown.stdout.splitlines() if line.startswith("estimate:"))
+    assert f"N = {payload['estimate']['n_obs']:,}" in estimate
     bad = tmp_path / "bad.toml"
     doc = _scenario(path)
     doc["model"]["reference"] = "XXX"
@@ -168,32 +183,3 @@ def test_cli_ge_json_and_errors(tmp_path: Path) -> None:
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "reference country 'XXX'" in run.stderr
 
-
-def test_cli_ge_table_out_and_pairs(tmp_path: Path) -> None:
-    """The printed table shows each country's % changes as the JSON gives them (4 decimals),
-    the estimate line its coefficients and N; ``--out`` and ``--pairs`` write the tables."""
-    path = tmp_path / "w.csv"
-    _world().to_csv(path, index=False)
-    import tomli_w
-
-    good = tmp_path / "s.toml"
-    good.write_text(tomli_w.dumps(_scenario(path)))
-    out, pairs = tmp_path / "countries.csv", tmp_path / "pairs.csv"
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    shown = subprocess.run([TRADEGAP, "gravity", "ge", str(good), "--out", str(out),
-                            "--pairs", str(pairs)], capture_output=True, text=True,
-                           timeout=300, env=env)
-    assert shown.returncode == 0, shown.stderr
-    payload = json.loads(subprocess.run([TRADEGAP, "gravity", "ge", str(good), "--json"],
-                                        capture_output=True, text=True, timeout=300,
-                                        env=env).stdout)
-    countries = pd.read_csv(out)
-    assert len(countries) == len(payload["countries"]) == 4
-    assert len(pd.read_csv(pairs)) == 16  # every ordered pair of the 4 countries, home too
-    rows = {line.split()[1]: line for line in shown.stdout.splitlines()
-            if line.startswith("│") and len(line.split()) > 2}
-    for country in payload["countries"]:
-        line = rows[country["country"]]
-        assert f"{country['rgdp_full_pct']:.4f}" in line, (country, line)
-    estimate = next(line for line in shown.stdout.splitlines() if line.startswith("estimate:"))
-    assert f"N = {payload['estimate']['n_obs']:,}" in estimate
