@@ -176,3 +176,17 @@ def test_unit_values(pair_wh: Warehouse) -> None:
     uv = balance(pair_wh, "RUS", "IND", prefer=["rus"]).unit_values
     crude = uv[(uv["side"] == "exports") & (uv["code"] == "270900")].iloc[0]
     assert crude["unit_value"] == 90.0
+
+
+def test_composition_by_section_hand_worked(pair_wh: Warehouse) -> None:
+    """HS sections (WCO): chapter 27 is section V (mineral products), 31 and 30 section VI
+    (chemicals), 09 section II (vegetable products). Russia's exports 900 + 100 → V 90 %,
+    VI 10 %; its imports 60 + 40 → VI 60 %, II 40 %; each named from the reference data."""
+    r = balance(pair_wh, "RUS", "IND", prefer=["rus"], level="section", top=100)
+    comp = r.composition.set_index(["side", "code"])
+    assert comp.loc[("exports", "V"), "value_usd"] == 900.0
+    assert comp.loc[("exports", "VI"), "share"] == pytest.approx(0.1)
+    assert comp.loc[("imports", "VI"), "share"] == pytest.approx(0.6)
+    assert comp.loc[("imports", "II"), "share"] == pytest.approx(0.4)
+    assert "mineral" in comp.loc[("exports", "V"), "name"].lower()
+    assert "chemical" in comp.loc[("imports", "VI"), "name"].lower()

@@ -162,10 +162,15 @@ def test_cli_ge_json_and_errors(tmp_path: Path) -> None:
     # the printed table shows each country's % changes as the JSON gives them (4 decimals),
     # the estimate line N; --out and --pairs write the tables
     out, pairs = tmp_path / "countries.csv", tmp_path / "pairs.csv"
+    charts = tmp_path / "charts"
     shown = subprocess.run([TRADEGAP, "gravity", "ge", str(good), "--out", str(out),
-                            "--pairs", str(pairs)], capture_output=True, text=True,
+                            "--pairs", str(pairs), "--charts", str(charts)],
+                           capture_output=True, text=True,
                            timeout=300, env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
     assert shown.returncode == 0, shown.stderr
+    chart = (charts / "ge_real_gdp.html").read_text()  # the real-GDP chart, titled
+    assert "Real GDP: s" in chart and "SYNTHETIC" not in chart
+    assert (charts / "ge_real_gdp.png").read_bytes()[:4] == b"\x89PNG"
     assert len(pd.read_csv(out)) == 4
     assert len(pd.read_csv(pairs)) == 16  # every ordered pair of the 4 countries, home too
     rows = {line.split()[1]: line for line in shown.stdout.splitlines()
