@@ -111,7 +111,5 @@ def test_a_time_limited_milp_keeps_its_best_plan() -> None:
     final = kept.table[kept.table["year"] == kept.table["year"].max()]
     bought = final[final["extra_usd"] > 1e-3]
     assert len(bought) > 0 and (bought["extra_usd"] >= 2e7 * (1 - 1e-9)).all()  # minimum size
-    # statuses only move forward: none found → kept plans → optimal
-    order = [0 if s.startswith("time limit reached before") else
-             2 if s == "optimal" else 1 for s in seen]
-    assert order == sorted(order), seen
+    # (the order of the stages is not asserted: HiGHS's limit is wall-clock time, so on a
+    # loaded machine a longer limit can stop before the plan a shorter one found)
