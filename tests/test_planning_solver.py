@@ -88,7 +88,8 @@ def test_a_time_limited_milp_keeps_its_best_plan() -> None:
     time limits (× 1.35 each time, from 0.2 s) first has no plan, then a feasible one with its
     MIP gap stated, then the optimum — on any machine the middle stage is met, since the
     limits grow slowly and HiGHS needs about 1.5–3× longer to prove the optimum than to find
-    its first plan on this instance. The kept plan meets the target and every limit."""
+    its first plan on this instance (under load a longer limit can find less: the
+    limit is wall-clock time). The kept plan meets the target and every limit."""
     cands = candidates(1000)
     doc = {**BASE, "target": {"share": 0.05},
            "limits": {"min_size_usd": 2e7, "ramp_share": 0.5}}
