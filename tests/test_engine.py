@@ -117,7 +117,13 @@ def test_engine_write_and_choice(demo_wh, tmp_path, monkeypatch) -> None:
         path = eng.write("SELECT * FROM flows WHERE year = 2024", tmp_path / "f.parquet")
         with pytest.raises(InputError):
             eng.write("SELECT 1", tmp_path / "f.xlsx")
-    assert len(pd.read_parquet(path)) > 1000
+    with demo_wh.connect() as con:
+        expected = con.execute("SELECT COUNT(*) FROM flows WHERE year = 2024").fetchone()[0]
+    assert len(pd.read_parquet(path)) == expected > 1000
+    import pyarrow.parquet as pq
+
+    # result files are snappy (engine.base.RESULT_PARQUET_CODEC), not the warehouse's zstd
+    assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "SNAPPY"
     monkeypatch.setenv("TRADEGAP_ENGINE", "spark")
     assert resolve_engine() == "spark" and resolve_engine("duckdb") == "duckdb"
     with pytest.raises(InputError):

@@ -11,6 +11,12 @@ The hypothetical trade of the ease term, ``h_ij = Σ_k s_ik · m_jk · (d_ij / d
 summed as ``d_ij^(−δ) · Σ_k s_ik · m_jk · d̄_jk^δ`` (plus the plain terms where a distance is
 missing), so the exporter × market × product join is aggregated before any per-pair lookup:
 the same number up to rounding (≈1e-15), and several times faster at BACI size.
+
+Countries and products are replaced by small integers as the flows are read (two registered
+dictionaries) and a flow is keyed by one packed integer, ``(product · n + exporter) · n +
+importer`` for ``n`` countries, so every join and aggregation runs on integers and the codes
+come back only in the final projection: at BACI size this halved the CPU time of the joins and
+kept the query within a 3 GB memory limit without spilling.
 """
 
 from __future__ import annotations
@@ -76,7 +82,8 @@ def global_potential_sql(
     growth: pd.DataFrame | None = None,
 ) -> str:
     """The query of :func:`global_potential` (DuckDB's dialect) for ``engine``: registers the
-    growth factors and distances on ``engine`` (one small scan finds the countries) and returns
+    growth factors, distances and the integer keys of countries and products on ``engine`` (two
+    small scans find them) and returns
     the SQL, to run with ``engine.sql`` or ``engine.write``. Same arguments as there."""
     params = params or PotentialParams()
     y0, y1 = window_years(int(year), params.window)
@@ -88,15 +95,26 @@ def global_potential_sql(
     if digits is not None:
         filters.append(f"digits = {int(digits)}")
     where = "".join(f" AND {f}" for f in filters)
+    where_f = "".join(f" AND f.{f}" for f in filters)
 
-    countries = [r[0] for r in engine.rows(
-        f"SELECT DISTINCT exporter FROM {source} WHERE year BETWEEN {y0} AND {y1} {where} "
-        f"UNION SELECT DISTINCT importer FROM {source} WHERE year BETWEEN {y0} AND {y1} {where}"
-    )]
+    scope = f"FROM {source} WHERE year BETWEEN {y0} AND {y1} {where}"
+    countries = sorted(r[0] for r in engine.rows(
+        f"SELECT DISTINCT exporter {scope} UNION SELECT DISTINCT importer {scope}"))
+    products = sorted(r[0] for r in engine.rows(f"SELECT DISTINCT product {scope}"))
     factors, _ = growth_factors(growth, int(year), params.horizon, countries)
-    growth_name = engine.temp_name("potential_growth")
-    engine.register(growth_name, pd.DataFrame({"iso3": factors.index.astype(str),
-                                               "g": factors.to_numpy(dtype=float)}))
+    n = max(len(countries), 1)  # the key packs (product, exporter, importer) as ((p·n)+e)·n+i
+
+    country_name = engine.temp_name("potential_country")
+    engine.register(country_name, pd.DataFrame({
+        "iso3": pd.Series(countries, dtype=str),
+        "c": pd.Series(range(len(countries)), dtype="int32"),
+        "g": factors.reindex(countries).fillna(1.0).to_numpy(dtype=float)
+        if countries else pd.Series([], dtype=float),
+    }))
+    product_name = engine.temp_name("potential_product")
+    engine.register(product_name, pd.DataFrame({
+        "code": pd.Series(products, dtype=str),
+        "p": pd.Series(range(len(products)), dtype="int32")}))
 
     dist_name = engine.temp_name("potential_dist")
     if params.distance_elasticity > 0:
@@ -114,75 +132,85 @@ def global_potential_sql(
     )
     query = f"""
 WITH win AS (
-    SELECT exporter, importer, product, year, value_usd FROM {source}
-    WHERE year BETWEEN {y0} AND {y1} AND exporter <> importer AND value_usd > 0 {where}
+    SELECT (CAST(pr.p AS BIGINT) * {n} + ce.c) * {n} + ci.c AS k, f.year, f.value_usd
+    FROM {source} f
+    JOIN {country_name} ce ON ce.iso3 = f.exporter
+    JOIN {country_name} ci ON ci.iso3 = f.importer
+    JOIN {product_name} pr ON pr.code = f.product
+    WHERE f.year BETWEEN {y0} AND {y1} AND f.exporter <> f.importer AND f.value_usd > 0
+          {where_f}
 ),
 n_years AS (SELECT COUNT(DISTINCT year) AS n FROM win),
 flow AS (
-    SELECT exporter, importer, product, SUM(value_usd) / MAX(n_years.n) AS x
-    FROM win CROSS JOIN n_years GROUP BY exporter, importer, product
+    SELECT k, CAST(k // {n * n} AS INTEGER) AS p, CAST((k // {n}) % {n} AS INTEGER) AS e,
+           CAST(k % {n} AS INTEGER) AS i, SUM(value_usd) / MAX(n_years.n) AS x
+    FROM win CROSS JOIN n_years GROUP BY k
 ),
-x_ik AS (SELECT exporter, product, SUM(x) AS x FROM flow GROUP BY exporter, product),
-x_i AS (SELECT exporter, SUM(x) AS x FROM x_ik GROUP BY exporter),
-w_k AS (SELECT product, SUM(x) AS x FROM x_ik GROUP BY product),
+x_ik AS (SELECT e, p, SUM(x) AS x FROM flow GROUP BY e, p),
+x_i AS (SELECT e, SUM(x) AS x FROM x_ik GROUP BY e),
+w_k AS (SELECT p, SUM(x) AS x FROM x_ik GROUP BY p),
 w AS (SELECT SUM(x) AS x FROM x_ik),
 sup AS (
-    SELECT a.exporter, a.product, a.x AS exports_world,
+    SELECT a.e, a.p, a.x AS exports_world,
            a.x / wk.x AS supply_base,
-           a.x * COALESCE(g.g, 1.0)
-               / SUM(a.x * COALESCE(g.g, 1.0)) OVER (PARTITION BY a.product) AS supply,
+           a.x * g.g / SUM(a.x * g.g) OVER (PARTITION BY a.p) AS supply,
            (a.x / xi.x) / (wk.x / w.x) AS rca
     FROM x_ik a
-    JOIN w_k wk ON wk.product = a.product
-    JOIN x_i xi ON xi.exporter = a.exporter
+    JOIN w_k wk ON wk.p = a.p
+    JOIN x_i xi ON xi.e = a.e
     CROSS JOIN w
-    LEFT JOIN {growth_name} g ON g.iso3 = a.exporter
+    JOIN {country_name} g ON g.c = a.e
+),
+pair_d AS (
+    SELECT ce.c AS e, ci.c AS i, dd.d FROM {dist_name} dd
+    JOIN {country_name} ce ON ce.iso3 = dd.exporter
+    JOIN {country_name} ci ON ci.iso3 = dd.importer
 ),
 mkt AS (
-    SELECT f.importer, f.product, SUM(f.x) AS m,
+    SELECT f.i, f.p, SUM(f.x) AS m,
            SUM(f.x * dd.d) / NULLIF(SUM(CASE WHEN dd.d IS NOT NULL THEN f.x END), 0) AS dbar
     FROM flow f
-    LEFT JOIN {dist_name} dd ON dd.exporter = f.exporter AND dd.importer = f.importer
-    GROUP BY f.importer, f.product
+    LEFT JOIN pair_d dd ON dd.e = f.e AND dd.i = f.i
+    GROUP BY f.i, f.p
 ),
 mkt_terms AS (
-    SELECT m.importer, m.product, m.m, m.dbar,
+    SELECT m.i, m.p, m.m, m.dbar,
            CASE WHEN m.dbar IS NULL THEN 0.0 ELSE m.m * POWER(m.dbar, {delta!r}) END AS m_far,
            CASE WHEN m.dbar IS NULL THEN m.m ELSE 0.0 END AS m_near,
-           m.m * POWER(COALESCE(gj.g, 1.0), {eps!r}) AS m_grown
+           m.m * POWER(gj.g, {eps!r}) AS m_grown
     FROM mkt m
-    LEFT JOIN {growth_name} gj ON gj.iso3 = m.importer
+    JOIN {country_name} gj ON gj.c = m.i
 ),
-pair AS (SELECT exporter, importer, SUM(x) AS x FROM flow GROUP BY exporter, importer),
+pair AS (SELECT e, i, SUM(x) AS x FROM flow GROUP BY e, i),
 hyp_terms AS (
-    SELECT s.exporter, m.importer, SUM(s.supply_base * m.m) AS h_plain,
+    SELECT s.e, m.i, SUM(s.supply_base * m.m) AS h_plain,
            SUM(s.supply_base * m.m_far) AS h_far, SUM(s.supply_base * m.m_near) AS h_near
     FROM sup s
-    JOIN mkt_terms m ON m.product = s.product
-    GROUP BY s.exporter, m.importer
+    JOIN mkt_terms m ON m.p = s.p
+    GROUP BY s.e, m.i
 ),
 hyp AS (
-    SELECT p.exporter, p.importer, p.x, dd.d,
+    SELECT pr.e, pr.i, pr.x, dd.d,
            CASE WHEN dd.d IS NULL THEN t.h_plain
                 ELSE POWER(dd.d, {-delta!r}) * t.h_far + t.h_near END AS h
-    FROM pair p
-    JOIN hyp_terms t ON t.exporter = p.exporter AND t.importer = p.importer
-    LEFT JOIN {dist_name} dd ON dd.exporter = p.exporter AND dd.importer = p.importer
+    FROM pair pr
+    JOIN hyp_terms t ON t.e = pr.e AND t.i = pr.i
+    LEFT JOIN pair_d dd ON dd.e = pr.e AND dd.i = pr.i
 ),
-ease AS (SELECT exporter, importer, d, x / h AS ease FROM hyp WHERE h > 0),
+ease AS (SELECT e, i, d, x / h AS ease FROM hyp WHERE h > 0),
 pot AS (
-    SELECT s.exporter, m.importer, s.product, s.rca, s.exports_world, s.supply_base, s.supply,
+    SELECT s.e, m.i, s.p, s.rca, s.exports_world, s.supply_base, s.supply,
            m.m AS market_imports, {dfactor} AS distance_factor,
            m.m_grown * {dfactor} AS demand,
            e.ease, COALESCE(f.x, 0.0) AS actual
     FROM sup s
-    JOIN mkt_terms m ON m.product = s.product
-    JOIN ease e ON e.exporter = s.exporter AND e.importer = m.importer
-    LEFT JOIN flow f
-        ON f.exporter = s.exporter AND f.importer = m.importer AND f.product = s.product
+    JOIN mkt_terms m ON m.p = s.p
+    JOIN ease e ON e.e = s.e AND e.i = m.i
+    LEFT JOIN flow f ON f.k = (CAST(s.p AS BIGINT) * {n} + s.e) * {n} + m.i
     WHERE s.rca >= {float(params.rca_threshold)!r}
 )
-SELECT exporter, importer, product, rca, exports_world, supply_base, supply, market_imports,
+SELECT ce.iso3 AS exporter, ci.iso3 AS importer, pr.code AS product,
+       rca, exports_world, supply_base, supply, market_imports,
        distance_factor, demand, ease,
        supply * demand * ease AS potential,
        actual,
@@ -190,6 +218,9 @@ SELECT exporter, importer, product, rca, exports_world, supply_base, supply, mar
        CASE WHEN supply * demand * ease > 0 THEN actual / (supply * demand * ease) END
            AS realised_share
 FROM pot
+JOIN {country_name} ce ON ce.c = pot.e
+JOIN {country_name} ci ON ci.c = pot.i
+JOIN {product_name} pr ON pr.p = pot.p
 """
     return query
 

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from tradegap.config import duckdb_memory_limit
-from tradegap.engine.base import Engine, check_output
+from tradegap.engine.base import RESULT_PARQUET_CODEC, Engine, check_output
 
 
 class DuckDBEngine(Engine):
@@ -49,7 +49,8 @@ class DuckDBEngine(Engine):
 
     def write(self, query: str, path: Path) -> Path:
         path = check_output(path)
-        fmt = "PARQUET, COMPRESSION zstd" if path.suffix.lower() == ".parquet" else "CSV, HEADER"
+        parquet = f"PARQUET, COMPRESSION {RESULT_PARQUET_CODEC}"
+        fmt = parquet if path.suffix.lower() == ".parquet" else "CSV, HEADER"
         escaped = str(path).replace("'", "''")
         self.con.execute(f"COPY ({query}) TO '{escaped}' (FORMAT {fmt})")
         return path

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from tradegap.config import spark_master
-from tradegap.engine.base import Engine, check_output
+from tradegap.engine.base import RESULT_PARQUET_CODEC, Engine, check_output
 from tradegap.errors import TradegapError
 from tradegap.warehouse.schema import SCHEMAS
 
@@ -107,7 +107,8 @@ def _join_parquet(parts: list[Path], target: Path) -> None:
         for part in parts:
             source = pq.ParquetFile(part)
             if writer is None:
-                writer = pq.ParquetWriter(target, source.schema_arrow, compression="zstd")
+                writer = pq.ParquetWriter(target, source.schema_arrow,
+                                          compression=RESULT_PARQUET_CODEC)
             for i in range(source.num_row_groups):
                 writer.write_table(source.read_row_group(i))
         if writer is None:
@@ -193,7 +194,7 @@ class SparkEngine(Engine):
             writer = self.dataframe(query).write.mode("overwrite")
             parquet = path.suffix.lower() == ".parquet"
             if parquet:
-                writer.option("compression", "zstd").parquet(str(out))
+                writer.option("compression", RESULT_PARQUET_CODEC).parquet(str(out))
             else:
                 writer.option("header", "true").csv(str(out))
             parts = sorted(p for p in out.iterdir() if p.name.startswith("part-"))
