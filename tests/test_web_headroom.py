@@ -261,3 +261,32 @@ def test_headroom_is_computed_once_per_warehouse_version(real: TestClient,
     again = other.get("/headroom", headers=HTML)
     assert again.status_code == 200
     assert again.text.count("<tr") == page.text.count("<tr")
+
+
+def test_start_up_prepares_what_a_first_request_would_pay(demo_home: Path, tmp_path: Path) -> None:
+    """A starting server (its lifespan: ``web.app.prepare``) compiles the page templates, reads
+    the product groups and stamps the code before any request; a catalogue that cannot be read
+    does not stop it from starting: the requests report it."""
+    import shutil
+
+    from tradegap.reference.groups import _groups
+    from tradegap.warehouse.kept import code_stamp
+    from tradegap.web import pages
+
+    pages._env.cache.clear()
+    code_stamp.cache_clear()
+    _groups.cache_clear()
+    app_ = create_app(demo_home)
+    assert not any(name == "headroom.html.j2" for _, name in pages._env.cache)
+    with TestClient(app_, raise_server_exceptions=False):
+        compiled = {name for _, name in pages._env.cache}
+        assert {"headroom.html.j2", "balance.html.j2", "measures.html.j2"} <= compiled
+        assert code_stamp.cache_info().currsize == 1
+        assert _groups.cache_info().currsize == 1
+    damaged = tmp_path / "damaged"
+    shutil.copytree(demo_home, damaged)
+    (damaged / "catalog.duckdb").write_bytes(b"not a DuckDB file" * 100)
+    with TestClient(create_app(damaged), raise_server_exceptions=False) as client:
+        answer = client.get("/api/datasets")
+    assert answer.status_code == 400
+    assert "catalog" in answer.json()["error"].lower()

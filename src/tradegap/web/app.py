@@ -3,8 +3,10 @@ the guards (body size, request time, errors as JSON without tracebacks)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -61,6 +63,23 @@ SECURITY_HEADERS = {
 }
 
 
+def prepare(services: Services, pages: Any) -> None:
+    """What every first request would otherwise pay once per process, paid at start-up (about
+    0.1–0.2 s): the page templates compiled, the product groups that pages check their
+    ``group`` against read, the code's stamp that kept results are checked against
+    (``warehouse.kept.code_stamp``) and the catalogue read. A catalogue that cannot be read is
+    left for the requests to report."""
+    from tradegap.errors import TradegapError
+    from tradegap.reference.groups import product_groups
+    from tradegap.warehouse.kept import code_stamp
+
+    pages.compile_templates()
+    product_groups()
+    code_stamp()
+    with contextlib.suppress(TradegapError, OSError):
+        services.wh.datasets()
+
+
 def create_app(home: str | Path | None = None, scenarios: str | Path | None = None,
                allowed_hosts: list[str] | None = None, *, warm: bool = False) -> FastAPI:
     """The dashboard over the warehouse at ``home`` (opened read-only) and the scenarios in
@@ -78,6 +97,7 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
+        prepare(services, pages)
         if warm:
             threading.Thread(target=services.warm, name="tradegap-warm", daemon=True).start()
         yield

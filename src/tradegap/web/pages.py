@@ -69,6 +69,13 @@ PAGES = (("overview", "/", "Overview"), ("balance", "/balance", "Balance"),
 Period = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,12}$")]
 
 
+def compile_templates() -> None:
+    """Compile every page template now (Jinja compiles a template at its first use and keeps
+    it), so that no visitor's first request pays for it."""
+    for name in _env.list_templates(extensions=["j2"]):
+        _env.get_template(name)
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     a = context.get("a", "RUS")
     b = context.get("b", "IND")

@@ -104,11 +104,11 @@ class Services:
 
     def warm(self, pairs: int = 12) -> list[str]:
         """Compute what the first visitors most likely ask for, in this thread: the dataset
-        list, the default pair's balance and potential, the balance of each of the ``pairs``
-        largest flows (exporter → importer), and the headroom ranking when the real datasets
-        are there. Each takes a computation slot like a request, but starts only while no
-        other computation runs, so requests go first; failures are left for the request to
-        report. Returns what was warmed."""
+        list, the default pair's balance and potential, the Headroom page and ranking when the
+        real datasets are there (read back when kept), then the balance of each of the
+        ``pairs`` largest flows (exporter → importer). Each takes a computation slot like a
+        request, but starts only while no other computation runs, so requests go first;
+        failures are left for the request to report. Returns what was warmed."""
         import time
 
         from tradegap.errors import TradegapError
@@ -119,10 +119,10 @@ class Services:
             ("balance RUS IND", lambda: self.balance("RUS", "IND")),
             ("potential IND RUS", lambda: self.potential("IND", "RUS")),
         ]
+        if self.plan_choices()[:1] == [REAL_PLAN]:  # read back at once when kept
+            jobs += [("headroom page", self.headroom_section), ("headroom", self.headroom)]
         for a, b in self._largest_pairs(pairs):
             jobs.append((f"balance {a} {b}", lambda a=a, b=b: self.balance(a, b)))
-        if self.plan_choices()[:1] == [REAL_PLAN]:
-            jobs += [("headroom page", self.headroom_section), ("headroom", self.headroom)]
         done = []
         for name, job in jobs:
             while busy():
