@@ -112,3 +112,20 @@ per_usd = 80.0
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("short: infeasible (")
     assert "  • The balance lacks US$ 1,200.0 m in total" in proc.stdout
+
+
+def test_brief_of_an_infeasible_package_says_why() -> None:
+    from tradegap.report.measures_brief import render_html, render_markdown
+
+    r = measures(scenario(deficit_exports_usd=(2.4e9,), import_settled_share=1.0), candidates(),
+                 check=False)
+    md = render_markdown(r)
+    assert "Scenario `measures` (built in Python)" in md
+    assert "The package as specified is infeasible over 2026." in md
+    why = md.split("## Why it is infeasible (least relaxation)\n\n")[1].split("\n")[0]
+    assert why.startswith("- The balance lacks US$ 1,200.0 m in total (2026-")
+    # built in Python: no scenario file, so no assumptions listed; no agencies, nothing binds
+    assert "0 figures are ASSUMPTIONS, 0 are cited, 0 come from the data." in md
+    assert "## What each agency" not in md and "## What binds" not in md
+    html = render_html(r)
+    assert "<li>The balance lacks US$ 1,200.0 m in total (2026-" in html
