@@ -128,6 +128,16 @@ def test_ols_equals_least_squares_with_dummies() -> None:
     assert result.dropped["zero flows (no log)"] == 3 and result.estimator == "ols"
 
 
+def test_ols_tells_a_missing_regressor_from_a_singleton() -> None:
+    """pyfixest drops both at once; the count keeps them apart, as PPML's does."""
+    data = _small()
+    data.loc[len(data)] = {"g": "lonely", "x": 0.1, "y": 2.0}  # its own fixed effect
+    data.loc[len(data)] = {"g": "a", "x": np.nan, "y": 2.0}  # no regressor
+    result = fit_ols(data, "y ~ x | g")
+    assert result.dropped == {"missing values": 1, "zero flows (no log)": 3, "singletons": 1}
+    assert result.n_obs == 57 and result.n_input == 62
+
+
 def test_cli_fit_lincom_save_ols(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     data = _small()

@@ -146,3 +146,77 @@ def test_cli_smart_table_and_out(tmp_path: Path) -> None:
     assert "-4.55" in rows["B"] and "-6.82" in rows["C"]  # diverted from B and C
     written = pd.read_csv(out)
     assert len(written) == len(payload["rows"]) == 3
+
+
+def _smart(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    from tests.subprocess_env import minimal_env
+
+    return subprocess.run([TRADEGAP, "--home", str(home), "smart", *args], capture_output=True,
+                          text=True, timeout=300,
+                          env=minimal_env(COLUMNS="200", PATH="/usr/bin", NO_COLOR="1"))
+
+
+HAND = ["--import-elasticity", "-1", "--supply-elasticity", "inf", "--json"]
+
+
+def test_cli_smart_on_the_warehouse_reproduces_the_hand_worked_case(tmp_path: Path) -> None:
+    """The case above as RUS's imports from ARG, BRA, CHL in a warehouse, with RUS's MFN rate
+    of 10 % from a tariffs file: cutting ARG's tariff gives the same numbers."""
+    home = tmp_path / "wh"
+    flows, rates = tmp_path / "flows.csv", tmp_path / "tariffs.csv"
+    flows.write_text("year,exporter,importer,product,value_usd\n2024,ARG,RUS,0101,100\n"
+                     "2024,BRA,RUS,0101,200\n2024,CHL,RUS,0101,300\n")
+    rates.write_text("reporter,partner,product,year,duty_type,simple_average_pct\n"
+                     "RUS,WLD,0101,2024,mfn,10.0\n")
+    maps = [a for f in ("year", "exporter", "importer", "product", "value_usd")
+            for a in ("--map", f"{f}={f}")]
+    for args in (["tidy", str(flows), *maps, "--set", "hs_revision=HS17",
+                  "--set", "reporter=importer"], ["tariffs", str(rates)]):
+        done = subprocess.run([TRADEGAP, "--home", str(home), "ingest", *args],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    run = _smart(home, "--market", "RUS", "--partner", "ARG", "--tariff-cut", "1", *HAND)
+    assert run.returncode == 0, run.stderr
+    payload = json.loads(run.stdout)
+    assert payload["totals"]["creation"] == pytest.approx(100 / 11, abs=1e-9)
+    assert payload["totals"]["revenue_after"] == pytest.approx(0.1 * (500 - 750 / 66), abs=1e-9)
+    diversion = {r["supplier"]: r["diversion"] for r in payload["by_supplier"]}
+    assert diversion == pytest.approx({"ARG": 750 / 66, "BRA": -300 / 66, "CHL": -450 / 66})
+
+
+def test_cli_smart_new_tariff_column_and_product_filter(tmp_path: Path) -> None:
+    given = tmp_path / "given.csv"
+    CASE.to_csv(given, index=False)  # its own new_tariff column: no --partner needed
+    run = _smart(tmp_path / "wh", str(given), *HAND)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["totals"]["creation"] == pytest.approx(100 / 11, abs=1e-9)
+    # a second product, 3004, with the same suppliers: --products 01 cuts A's tariff on 0101
+    # only, so the effects are those of the one-product case
+    two = tmp_path / "two.csv"
+    pd.concat([CASE, CASE.assign(product="3004")]).drop(columns="new_tariff").to_csv(
+        two, index=False)
+    run = _smart(tmp_path / "wh", str(two), "--partner", "A", "--tariff-cut", "1",
+                 "--products", "01", *HAND)
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)["rows"]
+    assert {(r["product"], r["supplier"]): r["new_tariff"] for r in rows} == {
+        ("0101", "A"): 0.0, ("0101", "B"): 0.1, ("0101", "C"): 0.1,
+        ("3004", "A"): 0.1, ("3004", "B"): 0.1, ("3004", "C"): 0.1}
+    assert json.loads(run.stdout)["totals"]["creation"] == pytest.approx(100 / 11, abs=1e-9)
+
+
+def test_cli_smart_refusals_name_the_file_or_option(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    CASE.drop(columns="new_tariff").to_csv(path, index=False)
+    for args, message in [
+        ([], "error: field '--market': give an imports file or --market"),
+        ([str(path)], f"error: {path}: no tariff change: give --partner and --tariff-cut, or "
+                      "a new_tariff column"),
+        ([str(path), "--partner", "A", "--tariff-cut", "1", "--import-elasticity", "1"],
+         f"error: {path}"),
+    ]:
+        run = _smart(tmp_path / "wh", *args)
+        assert run.returncode == 2, (args, run.stdout)
+        assert "Traceback" not in run.stderr
+        assert message in " ".join(run.stderr.split()), run.stderr
+    assert "import-demand elasticity 1.0 must be negative" in " ".join(run.stderr.split())

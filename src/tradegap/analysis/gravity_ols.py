@@ -19,6 +19,7 @@ from tradegap.analysis.gravity import (
     FORMULA_FUNCTIONS,
     PPMLResult,
     _check_columns,
+    _count_nonfinite,
     _first_line,
     _split_formula,
     _vcov_spec,
@@ -55,13 +56,17 @@ def fit_ols(data: pd.DataFrame, formula: str, cluster: str | None = None,
         "conf_high": tidy["97.5%"].to_numpy(),
     })
     n_obs = int(model._N)
+    # pyfixest drops rows whose regressors are NaN/inf together with fixed-effect singletons:
+    # tell them apart as fit_ppml does
+    n_other = len(frame) - n_obs
+    n_nonfinite = _count_nonfinite(model, frame) if n_other else 0
     vc = np.asarray(model._vcov, dtype=float).reshape(len(table), len(table))
     return PPMLResult(
         estimator="ols",
         formula=f"ln({lhs}) ~ {rhs}" + (f" | {' + '.join(fes)}" if fes else ""),
         coefficients=table, n_obs=n_obs, n_input=len(data),
-        dropped={"missing values": int(missing.sum()), "zero flows (no log)": int(zero.sum()),
-                 "singletons": len(frame) - n_obs},
+        dropped={"missing values": int(missing.sum()) + n_nonfinite,
+                 "zero flows (no log)": int(zero.sum()), "singletons": n_other - n_nonfinite},
         vcov_type={"CRV1": f"cluster-robust by {cluster}", "hetero": "heteroskedasticity-robust",
                    "iid": "iid"}[vcov_type],
         cluster=cluster,

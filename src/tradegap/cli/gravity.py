@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,7 +124,8 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"N = {result.n_obs:,} of {result.n_input:,} rows"
             + (f"; {result.n_clusters:,} clusters" if result.n_clusters else "")
-            + f"; pseudo log-likelihood {result.pseudo_loglik:,.2f}"
+            + (f"; pseudo log-likelihood {result.pseudo_loglik:,.2f}"
+               if math.isfinite(result.pseudo_loglik) else "")  # OLS has none (NaN)
             + ("" if result.converged else "; [bold red]NOT CONVERGED[/]")
         )
         if result.n_dropped:

@@ -48,7 +48,9 @@ def explain_infeasible(sc: MeasuresScenario, built: Built) -> pd.DataFrame:
         k = len(rows)
         extra_i.append(rows)
         extra_j.append(n + np.arange(k))
-        extra_v.append(np.full(k, 1.0 if side in ("lo", "eq") else -1.0))
+        # a slack raises a floor row (lo) and lowers a cap row (hi); on a conservation row (eq)
+        # it is money paid into the balance: B[m] − B[m−1] + uses − slack = net inflow
+        extra_v.append(np.full(k, 1.0 if side == "lo" else -1.0))
         cost.append(np.full(k, 1.0 / scale))
         fams.append((fam, rows, n, side))
         n += k

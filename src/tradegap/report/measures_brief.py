@@ -101,7 +101,8 @@ def agency_actions(result: MeasuresResult) -> list[dict[str, str]]:
 def headline(result: MeasuresResult) -> list[str]:
     """The first paragraph, in sentences, every number from the result."""
     sc, r = result.scenario, result.residual
-    years = f"{sc.year_labels[0]}–{sc.year_labels[-1]}"
+    first, last = sc.year_labels[0], sc.year_labels[-1]
+    years = first if first == last else f"{first}–{last}"  # "2026", not "2026–2026"
     if not result.feasible:
         return [f"The package as specified is {result.status} over {years}."]
     out = [

@@ -376,6 +376,12 @@ def parse(paths: list[Path], **options: Any) -> Parsed:
     _map_names(out.rows)
     for bad, read in bads:
         bad.check(read)
+    if not out.rows:
+        raise InputError(
+            "no supplier row has a value to load (every value is blank, 'NA' or malformed)",
+            file=", ".join(str(p) for p in paths),
+            hint="check that the workbook is the portal's export with the values filled in",
+        )
     set_aside = Counter(aside)
     for bad, _ in bads:
         set_aside.update(bad.reasons)
@@ -430,9 +436,7 @@ def _map_names(rows: list[dict[str, Any]]) -> None:
 
 
 def _table(frame: pd.DataFrame) -> pa.Table:
-    n = len(frame)
-    if n == 0:
-        return FLOWS.empty_table()
+    n = len(frame)  # at least 1: parse refuses a workbook with nothing to load
     value = frame["value_usd"].to_numpy(dtype="float64")
     return pa.table(
         {
