@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,13 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _report(home: Path, out: Path, *extra: str) -> None:
+def _report(home: Path, out: Path, *extra: str) -> str:
     result = CliRunner().invoke(app, ["--home", str(home), "report", "RUS", "IND", "--out",
                                       str(out), "--settlement",
                                       str(ROOT / "scenarios" / "settlement-fund.toml"),
                                       "--draws", "50", *extra])
     assert result.exit_code == 0, result.output
+    return result.output
 
 
 def test_html_report_is_self_contained_and_complete(home: Path, tmp_path: Path) -> None:
@@ -91,10 +93,17 @@ def test_pdf_report_has_the_same_sections(home: Path, tmp_path: Path) -> None:
 
     if shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists():
         pytest.skip("chromium is needed for the PDF's charts (scripts/ensure-chromium)")
+    from kaleido._sync_server import GlobalKaleidoServer
     from pypdf import PdfReader
 
     out = tmp_path / "report.pdf"
-    _report(home, out)
+    with warnings.catch_warnings(record=True) as caught:  # none of Kaleido's reaches the user
+        warnings.simplefilter("always")
+        printed = _report(home, out)
+    assert not [w for w in caught if "kaleido" in str(w.filename).lower()], caught
+    assert "Warning" not in printed
+    # the Chromium started for the charts while the report was computed is stopped again
+    assert not GlobalKaleidoServer().is_running()
     assert out.read_bytes()[:5] == b"%PDF-"
     reader = PdfReader(str(out))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)

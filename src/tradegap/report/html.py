@@ -157,7 +157,7 @@ def build_context(wh: Any, a: str, b: str, options: ReportOptions | None = None)
     view = None
     if opts.headroom or _is_real_scenario(opts.scenario):
         view = _attempt("headroom ranking and real-data plan", notes,
-                        lambda: sections.headroom_view(wh, exporter, market))
+                        lambda: sections.headroom_view(wh, exporter, market, keep=True))
         if view is not None and not view.available:
             notes.append(f"headroom ranking and real-data plan left out: {view.missing_message()}"
                          f" (then `tradegap --home tradegap-real report {a} {b} --out FILE`)")
@@ -248,10 +248,13 @@ def write_report(wh: Any, a: str, b: str, out: Path,
     if suffix not in (".html", ".htm", ".pdf"):
         raise TradegapError(f"cannot write a report as {suffix or '(no extension)'!r}",
                             hint="name the file .html or .pdf")
+    if suffix == ".pdf":
+        from tradegap.report.pdf import chart_renderer, write_pdf
+
+        with chart_renderer():  # Chromium starts while the report is computed
+            context = build_context(wh, a, b, options)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            return write_pdf(context, out)
     context = build_context(wh, a, b, options)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".pdf":
-        from tradegap.report.pdf import write_pdf
-
-        return write_pdf(context, out)
     return write_text(out, render_html(context))

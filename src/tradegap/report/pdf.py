@@ -4,8 +4,11 @@ the local Chromium), laid out by WeasyPrint. Nothing is fetched: every resource 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import tempfile
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,29 @@ def collect_figures(value: Any) -> list[go.Figure]:
     return []
 
 
+@contextlib.contextmanager
+def chart_renderer() -> Iterator[None]:
+    """Start the Chromium that draws the PDF's charts now, in the background (Kaleido's sync
+    server: ``kaleido.start_sync_server``), so that its start-up (about 4 s) overlaps the
+    report's computation instead of preceding the charts; :func:`render_pngs` then uses it
+    (plotly's ``write_images`` goes through the running server). Without Chromium nothing is
+    started and :func:`render_pngs` says what is missing."""
+    from tradegap.report.figures import find_browser
+
+    browser = find_browser()
+    if browser is None:
+        yield
+        return
+    import kaleido
+
+    os.environ.setdefault("BROWSER_PATH", browser)
+    kaleido.start_sync_server(silence_warnings=True)
+    try:
+        yield
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
 def render_pngs(figures: list[go.Figure]) -> dict[int, str]:
     """PNG data URIs of ``figures`` keyed by ``id(fig)``, rendered in one Kaleido session
     (:data:`PNG_SIZE`, or the figure's own height when it sets one)."""
@@ -48,7 +74,9 @@ def render_pngs(figures: list[go.Figure]) -> dict[int, str]:
     with tempfile.TemporaryDirectory(prefix="tradegap-png-") as tmp:
         paths = [Path(tmp) / f"chart{i}.png" for i in range(len(figures))]
         heights = [int(f.layout.height) if f.layout.height else height for f in figures]
-        pio.write_images(figures, paths, format="png", width=width, height=heights)
+        with warnings.catch_warnings():  # plotly passes options a running server ignores
+            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+            pio.write_images(figures, paths, format="png", width=width, height=heights)
         return {id(f): "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
                 for f, p in zip(figures, paths, strict=True)}
 

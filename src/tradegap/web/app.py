@@ -65,10 +65,14 @@ SECURITY_HEADERS = {
 
 def prepare(services: Services, pages: Any) -> None:
     """What every first request would otherwise pay once per process, paid at start-up (about
-    0.1–0.2 s): the page templates compiled, the product groups that pages check their
-    ``group`` against read, the code's stamp that kept results are checked against
-    (``warehouse.kept.code_stamp``) and the catalogue read. A catalogue that cannot be read is
-    left for the requests to report."""
+    1 s): the analyses most pages call imported (the command line imports them lazily, for
+    its own start-up; a server would otherwise import them inside its first requests, holding
+    every request behind them), the page templates compiled, the product groups that pages
+    check their ``group`` against read, the code's stamp that kept results are checked against
+    (``warehouse.kept.code_stamp``), the catalogue read and the query views built. A catalogue
+    that cannot be read is left for the requests to report."""
+    import tradegap.analysis.balance
+    import tradegap.analysis.potential_estimate  # noqa: F401
     from tradegap.errors import TradegapError
     from tradegap.reference.groups import product_groups
     from tradegap.warehouse.kept import code_stamp
@@ -78,6 +82,7 @@ def prepare(services: Services, pages: Any) -> None:
     code_stamp()
     with contextlib.suppress(TradegapError, OSError):
         services.wh.datasets()
+        services.wh.connect().close()
 
 
 def create_app(home: str | Path | None = None, scenarios: str | Path | None = None,
