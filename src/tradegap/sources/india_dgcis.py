@@ -191,7 +191,7 @@ def _read(path: Path) -> tuple[pd.DataFrame, int]:
                 file=str(path),
                 hint="download or export the file again",
             ) from exc
-        return table.to_pandas(), 1
+        return table.to_pandas(split_blocks=True), 1  # no block consolidation (a copy)
     if suffix in (".csv", ".txt"):
         try:
             with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -376,7 +376,8 @@ def _validate(
             "quantity": qty[good],
             "unit": _categorical(u_codes[good], u_values),
             "line": lines[good],
-        }
+        },
+        copy=False,  # fresh arrays: not copied again into consolidated blocks
     )
 
 
