@@ -23,7 +23,7 @@ from tradegap.sources.india_dgcis import (
     partner_iso3,
     partner_names,
 )
-from tradegap.warehouse import Warehouse
+from tradegap.warehouse import FLOWS, Warehouse
 
 EIDB = "india_exports_eidb/india_exports_hs8_partner.parquet"
 HEADER = "fy_start,hs8,partner,value_usd_million,quantity,unit\n"
@@ -158,7 +158,7 @@ def test_csv_good_rows_padding_zero_and_exact_dollars(tmp_path: Path) -> None:
         "2022,27101944,CHINA P RP,1234.56,,\n",
     )
     parsed = parse([path])
-    frame = parsed.data.to_pandas()
+    frame = parsed.data.cast(FLOWS).to_pandas()  # text comes dictionary-encoded
     assert frame["product"].tolist() == ["01012100", "01012990", "27101944"]
     assert frame["value_usd"].tolist() == [290_000, 0, 1_234_560_000]
     assert frame["flag"].tolist() == [None, "rounded_to_zero", None]

@@ -49,6 +49,31 @@ def test_write_then_query(warehouse: Warehouse) -> None:
     assert first == "000000"  # leading zeros kept
 
 
+def test_dictionary_encoded_text_is_stored_as_plain_text(warehouse: Warehouse) -> None:
+    """A source may hand its text columns over dictionary-encoded (India's DGCI&S loader
+    does): the stored files read back with exactly the canonical schema and values, by
+    pyarrow and DuckDB alike, also with a text column that is empty in some rows."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    plain = flows(4)
+    plain = plain.set_column(plain.schema.get_field_index("flag"), "flag",
+                             pa.array([None, "x", None, "x"], pa.string()))
+    encoded = pa.table([pc.dictionary_encode(c) if pa.types.is_string(c.type) else c
+                        for c in plain.columns], names=plain.column_names)
+    assert pa.types.is_dictionary(encoded.schema.field("product").type)
+    out = warehouse.write("d", encoded, source="test", fingerprint="d")
+    assert out.changed and out.dataset.rows == 4
+    (part,) = sorted(out.dataset.path.glob("*.parquet"))
+    back = pq.read_table(part)
+    assert back.schema.equals(FLOWS)
+    assert back.equals(plain)
+    con = warehouse.connect()
+    assert con.execute("SELECT list(flag ORDER BY product), list(product ORDER BY product) "
+                       "FROM flows WHERE dataset = 'd'").fetchone() == (
+        [None, "x", None, "x"], ["000000", "000001", "000002", "000003"])
+
+
 def test_same_fingerprint_changes_nothing(warehouse: Warehouse) -> None:
     warehouse.write("t", flows(), source="test", fingerprint="a")
     before = snapshot(warehouse)

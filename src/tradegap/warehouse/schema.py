@@ -92,7 +92,9 @@ def fiscal_year_label(start_year: int) -> str:
 
 
 def conform(table: pa.Table, kind: str = "flows") -> pa.Table:
-    """Select and cast ``table`` to the canonical schema of ``kind``, or say what is wrong."""
+    """Select and cast ``table`` to the canonical schema of ``kind``, or say what is wrong.
+    Text columns already dictionary-encoded over strings are kept so (see
+    :func:`_dictionary_of`)."""
     schema = SCHEMAS[kind]
     missing = [f.name for f in schema if f.name not in table.column_names]
     if missing:
@@ -100,14 +102,27 @@ def conform(table: pa.Table, kind: str = "flows") -> pa.Table:
             f"table for {kind!r} lacks columns {missing}",
             hint="this is a bug in the source module that produced it",
         )
-    columns = []
+    columns, fields = [], []
     for f in schema:
         col = table.column(f.name)
-        try:
-            col = col.cast(f.type)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise InputError(f"column {f.name!r} cannot be read as {f.type}: {exc}") from exc
+        if _dictionary_of(col.type, f.type):  # written as it is: the same Parquet column
+            field = f.with_type(col.type)
+        else:
+            field = f
+            try:
+                col = col.cast(f.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise InputError(f"column {f.name!r} cannot be read as {f.type}: {exc}") from exc
         if not f.nullable and col.null_count:
             raise InputError(f"column {f.name!r} has {col.null_count} empty values")
         columns.append(col)
-    return pa.Table.from_arrays(columns, schema=schema)
+        fields.append(field)
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields, metadata=schema.metadata))
+
+
+def _dictionary_of(kind: pa.DataType, value: pa.DataType) -> bool:
+    """Whether ``kind`` is a dictionary of ``value`` text (how a source with few distinct
+    strings per column hands them over: Parquet stores it exactly as plain text, dictionary
+    encoded, and reads it back as ``value``)."""
+    return (pa.types.is_dictionary(kind) and pa.types.is_string(value)
+            and kind.value_type == value)

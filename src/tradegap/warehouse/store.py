@@ -651,13 +651,31 @@ def _write_parquet(directory: Path, data: Data, schema: pa.Schema) -> None:
             )
     else:
         batches = data.to_batches() if isinstance(data, pa.Table) else data
-        with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+        kind = _kind_of(schema)
+        writer = None
+        try:
             for batch in batches:
-                writer.write_table(conform(pa.Table.from_batches([batch]), _kind_of(schema)),
-                                   row_group_size=ROW_GROUP_ROWS)
+                table = conform(pa.Table.from_batches([batch]), kind)
+                if writer is None:
+                    writer = _parquet_writer(target, table.schema)
+                writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            if writer is None:  # no rows: the file still has the columns
+                writer = _parquet_writer(target, schema)
+        finally:
+            if writer is not None:
+                writer.close()
     for path in directory.glob("*.parquet"):
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
+
+
+def _parquet_writer(target: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    """A zstd writer for ``schema``. Text handed over dictionary-encoded (see
+    ``schema.conform``) is written from its dictionary, without hashing a string per row, and
+    without the Arrow schema in the file: the Parquet columns are the same as for plain text,
+    so every reader reads the canonical schema back (checked in tests/test_warehouse.py)."""
+    plain = not any(pa.types.is_dictionary(f.type) for f in schema)
+    return pq.ParquetWriter(target, schema, compression="zstd", store_schema=plain)
 
 
 def _kind_of(schema: pa.Schema) -> str:
