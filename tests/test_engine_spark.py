@@ -85,14 +85,22 @@ def assert_same(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> Non
             assert x.astype(str).tolist() == y.astype(str).tolist(), column
 
 
-def test_global_potential_same_on_both(spark, wh: Warehouse) -> None:
+def test_global_potential_same_on_both_and_spark_writes_one_file(spark, wh: Warehouse,
+                                                                 tmp_path) -> None:
+    """The same rows from both engines; Spark's written as one Parquet file (its parts
+    joined, in the engines' result codec) without collecting them."""
+    import pyarrow.parquet as pq
+
     params = PotentialParams(window=2)
     duck = potential_global(wh, 2024, params, engine="duckdb")
-    sp = potential_global(wh, 2024, params, engine="spark")
+    sp = potential_global(wh, 2024, params, engine="spark", out=tmp_path / "pot.parquet")
     assert (duck.engine, sp.engine) == ("duckdb", "spark")
     assert duck.table is not None and len(duck.table) > 1000
     assert (duck.table["potential"] > 0).all()
-    assert_same(duck.table, sp.table, ["exporter", "importer", "product"])
+    assert sp.table is None and sp.path == tmp_path / "pot.parquet"
+    assert [p.name for p in tmp_path.iterdir()] == ["pot.parquet"]  # the parts are gone
+    assert pq.ParquetFile(sp.path).metadata.row_group(0).column(0).compression == "SNAPPY"
+    assert_same(duck.table, pd.read_parquet(sp.path), ["exporter", "importer", "product"])
 
 
 def test_balances_same_on_both(spark, wh: Warehouse) -> None:
@@ -110,15 +118,6 @@ def test_rollup_same_on_both(spark, wh: Warehouse) -> None:
         sp = rollup(eng, 4)
     assert duck["product"].str.len().eq(4).all()
     assert_same(duck, sp, ["dataset", "year", "exporter", "importer", "product"])
-
-
-def test_spark_writes_one_file(spark, wh: Warehouse, tmp_path) -> None:
-    out = potential_global(wh, 2024, PotentialParams(window=1), engine="spark",
-                           out=tmp_path / "pot.parquet")
-    assert out.table is None and out.path == tmp_path / "pot.parquet"
-    written = pd.read_parquet(out.path)
-    ref = potential_global(wh, 2024, PotentialParams(window=1), engine="duckdb").table
-    assert_same(ref, written, ["exporter", "importer", "product"])
 
 
 def test_spark_writes_one_csv(spark, wh: Warehouse, tmp_path) -> None:

@@ -15,7 +15,7 @@ from tradegap.analysis import indicators as ind
 from tradegap.errors import InputError
 
 TOL = 1e-12
-PROPS = settings(max_examples=150, deadline=None, database=None,
+PROPS = settings(max_examples=80, deadline=None, database=None,
                  suppress_health_check=[HealthCheck.too_slow])
 
 # Three exporters × three products, used by several hand-worked cases.
