@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tradegap.analysis.potential import (
@@ -162,6 +163,34 @@ def test_global_sql_matches_hand_worked_case() -> None:
     row = out[(out.exporter == "A") & (out.importer == "B")].set_index("product")
     assert row.loc["p3", "potential"] == pytest.approx(38720 / 2014)
     assert row.loc["p1", "ease"] == pytest.approx(5 / 19)
+
+
+def test_global_potential_counts_calendar_years_only(tmp_path) -> None:
+    """A world dataset holding months beside its calendar years (Comtrade's monthly rows):
+    ``potential_global`` reads the calendar-year rows only, so each flow counts once and the
+    hand-worked numbers stand (without the filter every value would be doubled)."""
+    from tradegap.analysis.potential_warehouse import potential_global
+    from tradegap.warehouse import FLOWS as SCHEMA
+    from tradegap.warehouse import Warehouse
+
+    def rows(period: str, period_type: str, month: int | None) -> list[dict]:
+        return [{"period": period, "period_type": period_type, "year": 2020, "month": month,
+                 "exporter": e, "importer": i, "product": k, "hs_revision": "HS17",
+                 "digits": 6, "value_usd": float(v), "quantity": None, "quantity_unit": None,
+                 "source": "test", "reporter": "reconciled", "flag": None}
+                for e, i, k, v in FLOWS]
+
+    wh = Warehouse(tmp_path / "wh")
+    table = pa.Table.from_pylist(rows("2020", "calendar_year", None)
+                                 + rows("2020-06", "month", 6), schema=SCHEMA)
+    wh.write("world", table, source="test", fingerprint="months-and-years")
+    params = PotentialParams(window=1, horizon=1)
+    out = potential_global(wh, 2020, params, dataset="world", distances=DISTANCES,
+                           growth=GROWTH).table
+    row = out[(out.exporter == "A") & (out.importer == "B")].set_index("product")
+    assert row.loc["p3", "potential"] == pytest.approx(38720 / 2014)
+    assert row.loc["p1", "ease"] == pytest.approx(5 / 19)
+    assert row.loc["p1", "actual"] == 30.0
 
 
 def random_world(seed: int = 7, n_countries: int = 18, n_products: int = 150) -> tuple:

@@ -48,15 +48,17 @@ def global_potential(
     dataset: str | None = None,
     reporter: str | None = None,
     digits: int | None = None,
+    period_type: str | None = None,
     distances: pd.DataFrame | None = None,
     growth: pd.DataFrame | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """A lazy relation with one row per exporter × market × product where the exporter has
     RCA ≥ threshold in the product, the market imports it and the pair trades (``E_ij > 0``);
     columns :data:`OUTPUT_COLUMNS`. ``source`` is a table or view with the flow columns
-    (default the warehouse's ``flows``); ``dataset``, ``reporter`` and ``digits`` keep one
-    dataset, one declaring side and one product level of it (as
-    :func:`tradegap.analysis.potential_warehouse.pair_flows` does).
+    (default the warehouse's ``flows``); ``dataset``, ``reporter``, ``digits`` and
+    ``period_type`` keep one dataset, one declaring side, one product level and one kind of
+    period of it (as :func:`tradegap.analysis.potential_warehouse.pair_flows` does: a dataset
+    holding months beside years would otherwise count each flow twice).
 
     ``con`` is a DuckDB connection (the relation is DuckDB's) or a DuckDB
     :class:`~tradegap.engine.Engine`; on any engine use :func:`global_potential_sql`."""
@@ -64,8 +66,8 @@ def global_potential(
 
     engine = con if isinstance(con, DuckDBEngine) else DuckDBEngine(con)  # type: ignore[arg-type]
     query = global_potential_sql(engine, year, params, source=source, dataset=dataset,
-                                 reporter=reporter, digits=digits, distances=distances,
-                                 growth=growth)
+                                 reporter=reporter, digits=digits, period_type=period_type,
+                                 distances=distances, growth=growth)
     return engine.relation(query)
 
 
@@ -78,6 +80,7 @@ def global_potential_sql(
     dataset: str | None = None,
     reporter: str | None = None,
     digits: int | None = None,
+    period_type: str | None = None,
     distances: pd.DataFrame | None = None,
     growth: pd.DataFrame | None = None,
 ) -> str:
@@ -94,6 +97,8 @@ def global_potential_sql(
         filters.append(f"reporter = '{_quote(reporter)}'")
     if digits is not None:
         filters.append(f"digits = {int(digits)}")
+    if period_type:
+        filters.append(f"period_type = '{_quote(period_type)}'")
     where = "".join(f" AND {f}" for f in filters)
     where_f = "".join(f" AND f.{f}" for f in filters)
 

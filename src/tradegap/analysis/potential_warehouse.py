@@ -214,7 +214,8 @@ def potential_global(
         reporter, digits, revisions, notes, last = world_slice(eng, name)
         year = int(year) if year is not None else last
         query = global_potential_sql(eng, year, params, dataset=name, reporter=reporter,
-                                     digits=digits, distances=distances, growth=growth)
+                                     digits=digits, period_type="calendar_year",
+                                     distances=distances, growth=growth)
         table = None
         if out is not None:
             out = eng.write(query, Path(out))
