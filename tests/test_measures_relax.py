@@ -3,13 +3,11 @@ a small case whose least relaxation is worked out by hand, and its sentence."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.subprocess_env import minimal_env
+from tests.subprocess_env import run_tradegap
 from tests.test_measures_engine import candidates, scenario
 from tradegap.measures import measures
 from tradegap.measures.scenario import Gate, Route
@@ -103,12 +101,7 @@ candidates = "{cands}"
 currency = "INR"
 per_usd = 80.0
 """)
-    proc = subprocess.run(
-        [str(Path(sys.executable).with_name("tradegap")), "--home", str(tmp_path / "wh"),
-         "measures", str(toml)],
-        capture_output=True, text=True, timeout=300,
-        env=minimal_env(COLUMNS="300", PATH="/usr/bin", NO_COLOR="1"),
-    )
+    proc = run_tradegap("--home", str(tmp_path / "wh"), "measures", str(toml))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("short: infeasible (")
     assert "  • The balance lacks US$ 1,200.0 m in total" in proc.stdout

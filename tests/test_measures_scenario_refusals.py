@@ -5,15 +5,13 @@ freight, used route capacity, a yearly target) give the hand-worked value."""
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.subprocess_env import minimal_env
+from tests.subprocess_env import run_tradegap
 from tradegap.errors import InputError
 from tradegap.measures.scenario import Gate, scenario_from_dict
 
@@ -173,12 +171,7 @@ def test_bad_key_at_the_command_line(tmp_path: Path) -> None:
     assert text.count('name = "INSTC"') == 2
     bad = tmp_path / "bad.toml"
     bad.write_text(text)
-    proc = subprocess.run(
-        [str(Path(sys.executable).with_name("tradegap")), "--home", str(tmp_path / "wh"),
-         "measures", str(bad)],
-        capture_output=True, text=True, timeout=300,
-        env=minimal_env(COLUMNS="300", PATH="/usr/bin", NO_COLOR="1"),
-    )
+    proc = run_tradegap("--home", str(tmp_path / "wh"), "measures", str(bad))
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert f"error: {bad}, field 'routes': two routes share a name" in proc.stderr

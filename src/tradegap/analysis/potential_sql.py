@@ -113,8 +113,7 @@ def global_potential_sql(
     engine.register(country_name, pd.DataFrame({
         "iso3": pd.Series(countries, dtype=str),
         "c": pd.Series(range(len(countries)), dtype="int32"),
-        "g": factors.reindex(countries).fillna(1.0).to_numpy(dtype=float)
-        if countries else pd.Series([], dtype=float),
+        "g": factors.reindex(countries).fillna(1.0).to_numpy(dtype=float),
     }))
     product_name = engine.temp_name("potential_product")
     engine.register(product_name, pd.DataFrame({

@@ -8,6 +8,7 @@ file); :mod:`tradegap.report.pdf` swaps it for PNG data URIs made by Kaleido.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -248,13 +249,11 @@ def write_report(wh: Any, a: str, b: str, out: Path,
     if suffix not in (".html", ".htm", ".pdf"):
         raise TradegapError(f"cannot write a report as {suffix or '(no extension)'!r}",
                             hint="name the file .html or .pdf")
-    if suffix == ".pdf":
-        from tradegap.report.pdf import chart_renderer, write_pdf
+    from tradegap.report.pdf import chart_renderer, write_pdf
 
-        with chart_renderer():  # Chromium starts while the report is computed
-            context = build_context(wh, a, b, options)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            return write_pdf(context, out)
-    context = build_context(wh, a, b, options)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return write_text(out, render_html(context))
+    pdf = suffix == ".pdf"
+    # for a PDF, Chromium (its charts) starts while the report is computed
+    with chart_renderer() if pdf else contextlib.nullcontext():
+        context = build_context(wh, a, b, options)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return write_pdf(context, out) if pdf else write_text(out, render_html(context))

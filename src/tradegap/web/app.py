@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -63,25 +62,26 @@ SECURITY_HEADERS = {
 }
 
 
-def prepare(services: Services, pages: Any) -> None:
+def prepare(services: Services) -> None:
     """What every first request would otherwise pay once per process, paid at start-up (about
     1 s): the analyses most pages call imported (the command line imports them lazily, for
     its own start-up; a server would otherwise import them inside its first requests, holding
     every request behind them), the page templates compiled, the product groups that pages
     check their ``group`` against read, the code's stamp that kept results are checked against
-    (``warehouse.kept.code_stamp``), the catalogue read and the query views built. A catalogue
-    that cannot be read is left for the requests to report."""
+    (``warehouse.kept.code_stamp``), the catalogue read and the query views built
+    (``Warehouse.connect``). A catalogue that cannot be read is left for the requests to
+    report."""
     import tradegap.analysis.balance
     import tradegap.analysis.potential_estimate  # noqa: F401
     from tradegap.errors import TradegapError
     from tradegap.reference.groups import product_groups
     from tradegap.warehouse.kept import code_stamp
+    from tradegap.web import pages
 
     pages.compile_templates()
     product_groups()
     code_stamp()
     with contextlib.suppress(TradegapError, OSError):
-        services.wh.datasets()
         services.wh.connect().close()
 
 
@@ -102,7 +102,7 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):  # type: ignore[no-untyped-def]
-        prepare(services, pages)
+        prepare(services)
         if warm:
             threading.Thread(target=services.warm, name="tradegap-warm", daemon=True).start()
         yield
