@@ -39,7 +39,12 @@ class DuckDBEngine(Engine):
         return self.con.sql(query)
 
     def sql(self, query: str) -> pd.DataFrame:
-        return self.con.sql(query).df()
+        """The rows of ``query``; ENUM columns come back as plain text, as on Spark."""
+        frame = self.con.sql(query).df()
+        for name in frame.columns:
+            if isinstance(frame[name].dtype, pd.CategoricalDtype):
+                frame[name] = frame[name].astype(object)
+        return frame
 
     def rows(self, query: str) -> list[tuple[Any, ...]]:
         return self.con.sql(query).fetchall()

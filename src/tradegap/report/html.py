@@ -8,7 +8,6 @@ file); :mod:`tradegap.report.pdf` swaps it for PNG data URIs made by Kaleido.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -244,16 +243,18 @@ def render_html(context: dict[str, Any]) -> str:
 
 def write_report(wh: Any, a: str, b: str, out: Path,
                  options: ReportOptions | None = None) -> Path:
-    """Write the report to ``out``: ``.html`` (self-contained) or ``.pdf`` (WeasyPrint)."""
+    """Write the report to ``out``: ``.html`` (self-contained) or ``.pdf`` (printed by Chromium)."""
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise TradegapError(f"cannot write a report as {suffix or '(no extension)'!r}",
                             hint="name the file .html or .pdf")
-    from tradegap.report.pdf import chart_renderer, write_pdf
-
-    pdf = suffix == ".pdf"
-    # for a PDF, Chromium (its charts) starts while the report is computed
-    with chart_renderer() if pdf else contextlib.nullcontext():
+    if suffix != ".pdf":
         context = build_context(wh, a, b, options)
         out.parent.mkdir(parents=True, exist_ok=True)
-        return write_pdf(context, out) if pdf else write_text(out, render_html(context))
+        return write_text(out, render_html(context))
+    from tradegap.report.pdf import report_printer, write_pdf
+
+    with report_printer() as printer:  # Chromium starts while the report is computed
+        context = build_context(wh, a, b, options)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return write_pdf(context, out, printer)

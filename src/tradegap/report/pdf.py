@@ -1,14 +1,14 @@
-"""The PDF report: the same templates as the HTML report, charts as embedded PNGs (Kaleido with
-the local Chromium), laid out by WeasyPrint. Nothing is fetched: every resource is inline."""
+"""The PDF report: the HTML report's templates in print mode, printed by the local Chromium
+(:mod:`tradegap.report.chromium_pdf`), its charts drawn by plotly.js as vector graphics; and
+the charts of the measures brief as PNGs (Kaleido), which WeasyPrint lays out. Nothing is
+fetched: every resource is inline."""
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,40 +19,6 @@ from tradegap.atomicfile import written_aside
 from tradegap.errors import TradegapError
 
 PNG_SIZE = (1000, 520)
-
-
-def collect_figures(value: Any) -> list[go.Figure]:
-    """Every Plotly figure inside a (nested) template context."""
-    if isinstance(value, go.Figure):
-        return [value]
-    if isinstance(value, dict):
-        return [f for v in value.values() for f in collect_figures(v)]
-    if isinstance(value, list | tuple):
-        return [f for v in value for f in collect_figures(v)]
-    return []
-
-
-@contextlib.contextmanager
-def chart_renderer() -> Iterator[None]:
-    """Start the Chromium that draws the PDF's charts now, in the background (Kaleido's sync
-    server: ``kaleido.start_sync_server``), so that its start-up (about 4 s) overlaps the
-    report's computation instead of preceding the charts; :func:`render_pngs` then uses it
-    (plotly's ``write_images`` goes through the running server). Without Chromium nothing is
-    started and :func:`render_pngs` says what is missing."""
-    from tradegap.report.figures import find_browser
-
-    browser = find_browser()
-    if browser is None:
-        yield
-        return
-    import kaleido
-
-    os.environ.setdefault("BROWSER_PATH", browser)
-    kaleido.start_sync_server(silence_warnings=True)
-    try:
-        yield
-    finally:
-        kaleido.stop_sync_server(silence_warnings=True)
 
 
 def render_pngs(figures: list[go.Figure]) -> dict[int, str]:
@@ -81,48 +47,72 @@ def render_pngs(figures: list[go.Figure]) -> dict[int, str]:
                 for f, p in zip(figures, paths, strict=True)}
 
 
+#: Fills the contents' page numbers from the first print (report/chromium_pdf.py).
+PAGE_NUMBERS_JS = """
+window.tradegapSetPages = function (pages) {
+  document.querySelectorAll("nav.toc .toc-page[data-for]").forEach(function (el) {
+    var n = pages[el.getAttribute("data-for")];
+    el.textContent = n ? String(n) : "";
+  });
+};
+"""
+
+
+#: Gives every chart box the height Plotly will draw it at (its layout's, else Plotly's
+#: default 450 px; inside the box's border), so that the page breaks are known before any
+#: chart is drawn.
+CHART_SIZES_JS = (
+    'document.querySelectorAll(".tg-chart[data-figure]").forEach(function (el) {'
+    ' var layout = JSON.parse(el.getAttribute("data-figure")).layout || {};'
+    ' el.style.boxSizing = "content-box"; el.style.height = (layout.height || 450) + "px"; })'
+)
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a CSS string literal (every character outside a safe set escaped as a CSS
+    hex escape, so no quote, backslash or ``</style>`` can end it)."""
+    safe = set(" -–—,.:;()'&·")
+    body = "".join(c if c.isalnum() and ord(c) < 0x2000 or c in safe else f"\\{ord(c):x} "
+                   for c in text)
+    return Markup(f'"{body}"')
+
+
 def render_pdf_html(context: dict[str, Any]) -> str:
-    """The report's HTML with static charts (PNG data URIs) and no scripts."""
+    """The report's HTML in print mode, without scripts (:func:`print_prelude` draws it):
+    the running head naming the data and the contents' page-number slots."""
     from tradegap.report.html import environment
 
-    uris = render_pngs(collect_figures(context))
-    env = environment()
-
-    def chart(fig: go.Figure | None) -> Markup:
-        if fig is None:
-            return Markup("")
-        title = (fig.layout.title.text or "chart").split("<br>")[0]
-        return Markup('<img class="tg-static-chart" alt="{}" src="{}">').format(
-            title, uris[id(fig)])
-
-    env.globals["chart"] = chart
-    return env.get_template("report.html.j2").render(**context, pdf=True, inline_js="")
+    head = context["title"] + (" — SYNTHETIC demo data" if context.get("synthetic") else "")
+    return environment().get_template("report.html.j2").render(
+        **context, pdf=True, running_head_css=css_string(head), inline_js="")
 
 
-def _fetcher() -> Any:
-    """A WeasyPrint URL fetcher that allows data URIs only (never the network or files)."""
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # WeasyPrint < 66
-        from weasyprint.urls import default_url_fetcher
+def print_prelude() -> str:
+    """The scripts of the printing tab: plotly.js, the report's chart script (static charts
+    at the page's width) and the contents' page-number filler."""
+    from tradegap.report.html import app_js, plotly_js
 
-        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-            if not url.startswith("data:"):
-                raise ValueError(f"the report fetches nothing: {url[:80]}")
-            return default_url_fetcher(url, *args, **kwargs)
-
-        return fetch
-    return URLFetcher(allowed_protocols=["data"])
+    return plotly_js() + "\n" + app_js() + "\n" + PAGE_NUMBERS_JS
 
 
-def write_pdf(context: dict[str, Any], out: Path) -> Path:
-    """Render ``context`` to ``out`` as PDF."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:  # OSError: Pango missing
-        raise TradegapError(f"cannot write {out}: WeasyPrint is unavailable ({exc})",
-                            hint="run scripts/ensure-system-deps, or write .html") from exc
+def report_printer() -> Any:
+    """A started :class:`~tradegap.report.chromium_pdf.Printer` with :func:`print_prelude`
+    loaded in the background: start it before computing the report, so that Chromium's start
+    and plotly.js's compilation overlap the computation."""
+    from tradegap.report.chromium_pdf import Printer
+
+    return Printer(print_prelude(), sizing=CHART_SIZES_JS).start()
+
+
+def write_pdf(context: dict[str, Any], out: Path, printer: Any = None) -> Path:
+    """Render ``context`` to ``out`` as PDF, printed by Chromium (``printer``, from
+    :func:`report_printer`; else one of its own)."""
     html = render_pdf_html(context)
+    if printer is None:
+        with report_printer() as own:
+            data = own.print_document(html)
+    else:
+        data = printer.print_document(html)
     with written_aside(out) as tmp:
-        HTML(string=html, url_fetcher=_fetcher()).write_pdf(str(tmp))
+        tmp.write_bytes(data)
     return out

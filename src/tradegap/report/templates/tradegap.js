@@ -46,16 +46,29 @@
     out.yaxis = yaxis;
     return out;
   }
+  /* A document printed to PDF (<html data-print>) draws static charts as wide as the page's
+     text; window.tradegapChartsDrawn settles when every chart is drawn (the printer waits). */
   function render(root) {
     if (typeof Plotly === "undefined") { return; }
+    var printed = document.documentElement.hasAttribute("data-print");
+    var drawn = [];
     var nodes = (root || document).querySelectorAll(".tg-chart[data-figure]");
-    nodes.forEach(function (el) {
+    /* every width read before any chart is drawn: one layout of the page, not one per chart */
+    var widths = printed ? Array.prototype.map.call(nodes, function (el) {
+      return el.clientWidth; }) : [];
+    nodes.forEach(function (el, i) {
       if (el.getAttribute("data-rendered")) { return; }
       var fig = JSON.parse(el.getAttribute("data-figure"));
-      Plotly.newPlot(el, fig.data, narrow(fig.data || [], fig.layout || {}),
-                     {responsive: true, displaylogo: false});
+      var layout = fig.layout || {};
+      if (printed) {
+        layout = Object.assign({}, layout, {width: widths[i] || undefined, autosize: false});
+      }
+      drawn.push(Plotly.newPlot(el, fig.data, printed ? layout : narrow(fig.data || [], layout),
+                                printed ? {staticPlot: true}
+                                        : {responsive: true, displaylogo: false}));
       el.setAttribute("data-rendered", "1");
     });
+    window.tradegapChartsDrawn = Promise.all(drawn);
   }
   /* Tables with class tg-sortable: a click on a heading sorts the rows by that column (cells
      carry their raw value in data-v; numeric columns say data-numeric). */
