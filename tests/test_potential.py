@@ -7,6 +7,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tradegap.analysis.potential import (
@@ -191,6 +192,15 @@ def test_global_potential_counts_calendar_years_only(tmp_path) -> None:
     assert row.loc["p3", "potential"] == pytest.approx(38720 / 2014)
     assert row.loc["p1", "ease"] == pytest.approx(5 / 19)
     assert row.loc["p1", "actual"] == 30.0
+    # the labels are written from ENUM dictionaries but come back as plain text, in a frame
+    # and in the written file
+    assert all(out[c].dtype == object for c in ("exporter", "importer", "product"))
+    path = potential_global(wh, 2020, params, dataset="world", distances=DISTANCES,
+                            growth=GROWTH, out=tmp_path / "pot.parquet").path
+    written = pq.read_table(path)
+    assert written.schema.field("exporter").type == pa.string()
+    assert written.num_rows == len(out)
+    assert sorted(written.column("product").to_pylist()) == sorted(out["product"])
 
 
 def random_world(seed: int = 7, n_countries: int = 18, n_products: int = 150) -> tuple:
