@@ -26,13 +26,13 @@ install: $(UV)
 	$(UV_SYNC) --inexact
 	$(BIN)/python -m compileall -q src/tradegap
 	-scripts/ensure-chromium
-	-scripts/ensure-system-deps $(BIN)/python
+	-scripts/ensure-system-deps
 
 install-test: $(UV)
 	$(UV_SYNC) --extra test
 	$(BIN)/python -m compileall -q src/tradegap
 	scripts/ensure-chromium
-	scripts/ensure-system-deps $(BIN)/python
+	scripts/ensure-system-deps
 
 # Moving to new releases is a deliberate step: refresh the lock, then run the whole suite on it.
 upgrade: $(UV)
@@ -50,7 +50,7 @@ demo: install
 	  --settlement scenarios/settlement-fund.toml
 	@$(BIN)/tradegap --home $(HOME_DIR) report RUS IND --out $(REPORT_DIR)/russia-india.pdf \
 	  --settlement scenarios/settlement-fund.toml \
-	  || echo "(PDF skipped: it needs Chromium and Pango; the HTML report has every section)"
+	  || echo "(PDF skipped: Chromium prints it; the HTML report has every section)"
 	@echo
 	@echo "Open the report:      xdg-open $(REPORT_DIR)/russia-india.html   (works offline)"
 	@test -f $(REPORT_DIR)/russia-india.pdf && echo "                      $(REPORT_DIR)/russia-india.pdf" || true

@@ -21,7 +21,7 @@ def written_aside(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` to write to; on success, rename it over ``path``.
 
     The temporary file keeps ``path``'s suffix, so writers that choose a format by suffix
-    (Plotly, WeasyPrint) still do."""
+    (Plotly, Kaleido) still do."""
     target = Path(path)
     tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:12]}.tmp{target.suffix}")
     try:

@@ -43,10 +43,9 @@ class RunByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-#: Third-party loggers that speak at INFO on every run (Kaleido's browser driver, WeasyPrint's
-#: CSS and font messages); shown only with ``--verbose``.
-CHATTY_LOGGERS = ("choreographer", "kaleido", "logistro", "weasyprint", "fontTools", "pyspark",
-                  "py4j")
+#: Third-party loggers that speak at INFO on every run (Kaleido's and the PDF printer's browser
+#: driver, Spark); shown only with ``--verbose``.
+CHATTY_LOGGERS = ("choreographer", "kaleido", "logistro", "pyspark", "py4j")
 
 
 def quiet_libraries(verbose: bool) -> None:

@@ -1,8 +1,9 @@
 """The measures brief: two pages a minister's office can read (the package, its numbers, what
 binds, what each agency would have to do, the residual, the assumptions with their sources), then
-the detail with charts. Written as HTML (charts interactive, plotly.js inlined), PDF (charts as
-PNG, WeasyPrint) or Markdown. Every number comes from the result; the scenario's assumptions and
-citations are read from the scenario file's own comments."""
+the detail with charts. Written as HTML (charts interactive, plotly.js inlined), PDF (printed by
+Chromium, vector charts: :mod:`tradegap.report.pdf`) or Markdown. Every number comes from the
+result; the scenario's assumptions and citations are read from the scenario file's own
+comments."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from markupsafe import Markup
 
-from tradegap.errors import InputError, TradegapError
+from tradegap.errors import InputError
 from tradegap.measures import MeasuresResult
 from tradegap.provenance import SYNTHETIC_LABEL
 from tradegap.report.format import money, share
@@ -186,43 +187,15 @@ def _interactive(fig: go.Figure | None) -> Markup:
 
 
 def render_html(result: MeasuresResult, *, pdf: bool = False) -> str:
-    """The brief as one HTML document (``pdf``: static PNG charts, no scripts)."""
-    from tradegap.report.html import environment, plotly_js
+    """The brief as one HTML document (``pdf``: in print mode, charts as divs that the
+    printer's scripts draw, :mod:`tradegap.report.pdf`)."""
+    from tradegap.report.html import environment, interactive_chart, plotly_js
 
     ctx = context(result)
     env = environment()
-    if pdf:
-        from tradegap.report.pdf import render_pngs
-
-        figs = list(ctx["figures"].values())
-        uris = render_pngs(figs)
-
-        def chart(fig: go.Figure | None) -> Markup:
-            if fig is None:
-                return Markup("")
-            return Markup('<img class="chart" alt="{}" src="{}">').format(
-                (fig.layout.title.text or "chart").split("<br>")[0], uris[id(fig)])
-    else:
-        chart = _interactive
-    env.globals["chart"] = chart
+    env.globals["chart"] = interactive_chart if pdf else _interactive
     return env.get_template(TEMPLATE).render(**ctx, pdf=pdf,
                                              plotly_js="" if pdf else Markup(plotly_js()))
-
-
-def _data_only() -> Any:
-    """A WeasyPrint URL fetcher for data URIs only: the brief fetches nothing else."""
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # WeasyPrint < 66
-        from weasyprint.urls import default_url_fetcher
-
-        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-            if not url.startswith("data:"):
-                raise ValueError(f"the brief fetches nothing: {url[:80]}")
-            return default_url_fetcher(url, *args, **kwargs)
-
-        return fetch
-    return URLFetcher(allowed_protocols=["data"])
 
 
 def write_brief(result: MeasuresResult, out: str | Path) -> Path:
@@ -235,12 +208,9 @@ def write_brief(result: MeasuresResult, out: str | Path) -> Path:
     elif suffix == ".md":
         out.write_text(render_markdown(result), encoding="utf-8")
     elif suffix == ".pdf":
-        try:
-            from weasyprint import HTML
-        except (ImportError, OSError) as exc:
-            raise TradegapError(f"cannot write {out}: WeasyPrint is unavailable ({exc})",
-                                hint="write the brief as .html or .md") from exc
-        HTML(string=render_html(result, pdf=True), url_fetcher=_data_only()).write_pdf(str(out))
+        from tradegap.report.pdf import print_to
+
+        print_to(render_html(result, pdf=True), out)
     else:
         raise InputError(f"unknown brief format {suffix or '(no extension)'!r}", file=str(out),
                          field="--out", hint="name it .html, .pdf or .md")

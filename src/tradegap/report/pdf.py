@@ -1,51 +1,15 @@
-"""The PDF report: the HTML report's templates in print mode, printed by the local Chromium
-(:mod:`tradegap.report.chromium_pdf`), its charts drawn by plotly.js as vector graphics; and
-the charts of the measures brief as PNGs (Kaleido), which WeasyPrint lays out. Nothing is
-fetched: every resource is inline."""
+"""PDF documents (the report, the measures brief): HTML in print mode, printed by the local
+Chromium (:mod:`tradegap.report.chromium_pdf`), the charts drawn by plotly.js as vector
+graphics. Nothing is fetched: every resource is inline."""
 
 from __future__ import annotations
 
-import base64
-import os
-import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
-import plotly.graph_objects as go
 from markupsafe import Markup
 
 from tradegap.atomicfile import written_aside
-from tradegap.errors import TradegapError
-
-PNG_SIZE = (1000, 520)
-
-
-def render_pngs(figures: list[go.Figure]) -> dict[int, str]:
-    """PNG data URIs of ``figures`` keyed by ``id(fig)``, rendered in one Kaleido session
-    (:data:`PNG_SIZE`, or the figure's own height when it sets one)."""
-    import plotly.io as pio
-
-    from tradegap.report.figures import find_browser
-
-    if not figures:
-        return {}
-    browser = find_browser()
-    if browser is None:
-        raise TradegapError("cannot draw the PDF's charts: PNG export needs Chromium and none "
-                            "was found", hint="install it (Debian: apt-get install chromium) "
-                            "or write the report as .html")
-    os.environ.setdefault("BROWSER_PATH", browser)
-    width, height = PNG_SIZE
-    with tempfile.TemporaryDirectory(prefix="tradegap-png-") as tmp:
-        paths = [Path(tmp) / f"chart{i}.png" for i in range(len(figures))]
-        heights = [int(f.layout.height) if f.layout.height else height for f in figures]
-        with warnings.catch_warnings():  # plotly passes options a running server ignores
-            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-            pio.write_images(figures, paths, format="png", width=width, height=heights)
-        return {id(f): "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
-                for f, p in zip(figures, paths, strict=True)}
-
 
 #: Fills the contents' page numbers from the first print (report/chromium_pdf.py).
 PAGE_NUMBERS_JS = """
@@ -107,7 +71,12 @@ def report_printer() -> Any:
 def write_pdf(context: dict[str, Any], out: Path, printer: Any = None) -> Path:
     """Render ``context`` to ``out`` as PDF, printed by Chromium (``printer``, from
     :func:`report_printer`; else one of its own)."""
-    html = render_pdf_html(context)
+    return print_to(render_pdf_html(context), out, printer)
+
+
+def print_to(html: str, out: Path, printer: Any = None) -> Path:
+    """Print ``html`` (a document in print mode: charts as ``.tg-chart`` divs, no scripts)
+    to ``out``, written aside and renamed (:func:`tradegap.atomicfile.written_aside`)."""
     if printer is None:
         with report_printer() as own:
             data = own.print_document(html)
