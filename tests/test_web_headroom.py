@@ -290,3 +290,22 @@ def test_start_up_prepares_what_a_first_request_would_pay(demo_home: Path, tmp_p
         answer = client.get("/api/datasets")
     assert answer.status_code == 400
     assert "catalog" in answer.json()["error"].lower()
+
+
+def test_start_up_tries_every_route_once(demo_home: Path) -> None:
+    """Before the first visitor, the starting app serves itself one request for an address no
+    route serves (every route is tried, so FastAPI builds their parameter models then): a 404
+    that got past the host check of ``tradegap serve``."""
+    app_ = create_app(demo_home, allowed_hosts=["127.0.0.1", "localhost", "[::1]"])
+    answers: list[tuple[str, int]] = []
+
+    @app_.middleware("http")
+    async def record(request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        answers.append((request.url.path, response.status_code))
+        return response
+
+    with TestClient(app_, base_url="http://localhost") as client:
+        assert answers == [("/.well-known/tradegap-start-up", 404)]
+        assert client.get("/api/datasets").status_code == 200
+    assert answers[1:] == [("/api/datasets", 200)]
