@@ -152,6 +152,7 @@ class Printer:
             ("Emulation.setDeviceMetricsOverride", {"width": PRINT_WIDTH_PX, "height": 1100,
                                                     "deviceScaleFactor": 1,
                                                     "mobile": False}),
+            ("Emulation.setScrollbarsHidden", {"hidden": True}),  # the page's width: all text
             ("Page.enable", {}),
         ):
             _check(await tab.send_command(command, params), command)
@@ -183,11 +184,11 @@ class Printer:
 
         async def paginated() -> dict[str, int]:
             await _evaluate(pager, put)
-            return destination_pages(await _print_once(pager))
+            return destination_pages(await _print_once(pager, draft=True))
 
         if pager is None:
             hooked = await drawn()
-            first = await _print_once(tab)
+            first = await _print_once(tab, draft=hooked)
             if not hooked:
                 return first
             pages = destination_pages(first)
@@ -228,8 +229,12 @@ def _head_and_body(html: str) -> tuple[str, str]:
     return inside("head"), body if body or "<body" in lower else html
 
 
-async def _print_once(tab: Any) -> bytes:
-    response = await tab.send_command("Page.printToPDF", dict(PRINT_OPTIONS))
+async def _print_once(tab: Any, *, draft: bool = False) -> bytes:
+    """One print of ``tab``; a ``draft`` (only its pages and destinations are read) skips the
+    tagging and the outline."""
+    options = {**PRINT_OPTIONS, **({"generateTaggedPDF": False,
+                                     "generateDocumentOutline": False} if draft else {})}
+    response = await tab.send_command("Page.printToPDF", options)
     _check(response, "Page.printToPDF")
     return base64.b64decode(response["result"]["data"])
 

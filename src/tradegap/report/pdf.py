@@ -23,13 +23,18 @@ window.tradegapSetPages = function (pages) {
 
 
 #: Gives every chart box the height Plotly will draw it at (its layout's, else Plotly's
-#: default 450 px; inside the box's border), so that the page breaks are known before any
-#: chart is drawn.
-CHART_SIZES_JS = (
-    'document.querySelectorAll(".tg-chart[data-figure]").forEach(function (el) {'
-    ' var layout = JSON.parse(el.getAttribute("data-figure")).layout || {};'
-    ' el.style.boxSizing = "content-box"; el.style.height = (layout.height || 450) + "px"; })'
-)
+#: default 450 px; plus padding and border for a border-box), so that the page breaks are
+#: known before any chart is drawn.
+CHART_SIZES_JS = """
+document.querySelectorAll(".tg-chart[data-figure]").forEach(function (el) {
+  var layout = JSON.parse(el.getAttribute("data-figure")).layout || {};
+  var st = getComputedStyle(el);
+  var frame = st.boxSizing !== "border-box" ? 0 : parseFloat(st.paddingTop) +
+    parseFloat(st.paddingBottom) + parseFloat(st.borderTopWidth) +
+    parseFloat(st.borderBottomWidth);
+  el.style.height = ((layout.height || 450) + frame) + "px";
+})
+"""
 
 
 def css_string(text: str) -> Markup:

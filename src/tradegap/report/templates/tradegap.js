@@ -46,29 +46,50 @@
     out.yaxis = yaxis;
     return out;
   }
-  /* A document printed to PDF (<html data-print>) draws static charts as wide as the page's
-     text; window.tradegapChartsDrawn settles when every chart is drawn (the printer waits). */
   function render(root) {
     if (typeof Plotly === "undefined") { return; }
-    var printed = document.documentElement.hasAttribute("data-print");
-    var drawn = [];
+    if (document.documentElement.hasAttribute("data-print")) { renderPrinted(); return; }
     var nodes = (root || document).querySelectorAll(".tg-chart[data-figure]");
-    /* every width read before any chart is drawn: one layout of the page, not one per chart */
-    var widths = printed ? Array.prototype.map.call(nodes, function (el) {
-      return el.clientWidth; }) : [];
-    nodes.forEach(function (el, i) {
+    nodes.forEach(function (el) {
       if (el.getAttribute("data-rendered")) { return; }
       var fig = JSON.parse(el.getAttribute("data-figure"));
-      var layout = fig.layout || {};
-      if (printed) {
-        layout = Object.assign({}, layout, {width: widths[i] || undefined, autosize: false});
-      }
-      drawn.push(Plotly.newPlot(el, fig.data, printed ? layout : narrow(fig.data || [], layout),
-                                printed ? {staticPlot: true}
-                                        : {responsive: true, displaylogo: false}));
+      Plotly.newPlot(el, fig.data, narrow(fig.data || [], fig.layout || {}),
+                     {responsive: true, displaylogo: false});
       el.setAttribute("data-rendered", "1");
     });
-    window.tradegapChartsDrawn = Promise.all(drawn);
+  }
+  /* A document printed to PDF (<html data-print>): static charts as wide as the page's text,
+     drawn while the rest of the page is set aside (Plotly measures its labels many times, and
+     in a document of twenty printed pages each measurement lays out the whole document), then
+     put back where they were. window.tradegapChartsDrawn settles when they are (the printer
+     waits for it). */
+  function renderPrinted() {
+    var nodes = Array.prototype.slice.call(
+      document.querySelectorAll(".tg-chart[data-figure]:not([data-rendered])"));
+    var styles = nodes.map(function (el) { return getComputedStyle(el); });  /* one layout */
+    var boxes = styles.map(function (st) { return st.width; });
+    var widths = nodes.map(function (el, i) {  /* the content box: inside padding and border */
+      return el.clientWidth - parseFloat(styles[i].paddingLeft) -
+        parseFloat(styles[i].paddingRight); });
+    var places = nodes.map(function (el) {
+      var place = document.createComment("chart");
+      el.replaceWith(place);
+      return place;
+    });
+    var page = document.createDocumentFragment();
+    while (document.body.firstChild) { page.appendChild(document.body.firstChild); }
+    var drawn = nodes.map(function (el, i) {
+      var fig = JSON.parse(el.getAttribute("data-figure"));
+      document.body.appendChild(el);
+      el.style.width = boxes[i];  /* the box it has in the page, whatever its box-sizing */
+      el.setAttribute("data-rendered", "1");
+      return Plotly.newPlot(el, fig.data, Object.assign({}, fig.layout || {},
+        {width: widths[i] || undefined, autosize: false}), {staticPlot: true});
+    });
+    window.tradegapChartsDrawn = Promise.all(drawn).then(function () {
+      nodes.forEach(function (el, i) { el.style.width = ""; places[i].replaceWith(el); });
+      document.body.appendChild(page);
+    });
   }
   /* Tables with class tg-sortable: a click on a heading sorts the rows by that column (cells
      carry their raw value in data-v; numeric columns say data-numeric). */
