@@ -4,9 +4,9 @@
 The page is laid out as printed (print media, the A4 content width), its scripts run (the report
 draws its Plotly charts as vector graphics), and ``Page.printToPDF`` writes the PDF with CSS
 page sizes, margin boxes, internal links and a document outline from the headings. Chromium has
-no ``target-counter()``, so a contents with page numbers takes two prints: the first gives the
-page of every named destination (the headings' ids), a page function of the document fills them
-in, and the second print is the PDF (the numbers sit in a fixed slot: nothing moves).
+no ``target-counter()``, so a contents with page numbers takes two prints: a draft gives the page
+of every named destination (the headings' ids), a page function of the document fills them in,
+and the second print is the PDF, checked to have its destinations where the draft had them.
 
 A :class:`Printer` starts the browser in the background (its own thread and event loop) and
 loads the document's scripts into a print-ready tab (the report: plotly.js, about 5 MB to
@@ -104,12 +104,11 @@ class Printer:
         if self._loop is None:
             self._tmp.cleanup()
             return
+        with contextlib.suppress(Exception):  # it failed to start, or is already gone
+            if self._ready is not None:
+                self._ready.result(timeout=LOAD_TIMEOUT_S)  # still starting: let it finish
         if self._browser is not None:
-            with contextlib.suppress(Exception):  # the browser may be gone
-                asyncio.run_coroutine_threadsafe(self._browser.close(), self._loop).result(30)
-        elif self._ready is not None:  # still starting: let it finish, then close it
-            with contextlib.suppress(Exception):  # the browser may be gone
-                self._ready.result(timeout=LOAD_TIMEOUT_S)
+            with contextlib.suppress(Exception):
                 asyncio.run_coroutine_threadsafe(self._browser.close(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
@@ -164,14 +163,14 @@ class Printer:
 
     async def _print(self, tabs: tuple[Any, Any], html: str) -> bytes:
         """Put ``html`` into the prelude's page (the prelude's scripts stay), draw it and
-        print. With the prelude's page hook, the first
-        print's page numbers are filled in and the page printed again; with ``sizing``, that
-        first print runs in a second tab while the first one draws, and the final print is
-        checked against it (printed once more if a destination moved)."""
+        print. With the prelude's page hook, a draft's page numbers are filled in and the page
+        printed again; with ``sizing``, the draft is printed in a second tab while the first
+        one draws. The final print is checked against the draft (printed once more if a
+        destination moved)."""
         tab, pager = tabs
         head, body = (json.dumps(part) for part in _head_and_body(html))
         # the head's content is added (the prelude's styles, such as Plotly's, stay), the body
-        # replaced (the prelude's warm-up drawings go)
+        # replaced
         put = (f"document.head.insertAdjacentHTML('beforeend', {head}); "
                f"document.body.innerHTML = {body}; {self.sizing}; true")
         draw = (f"(window.{RENDER_HOOK} && window.{RENDER_HOOK}(document), "

@@ -8,6 +8,7 @@ file); :mod:`tradegap.report.pdf` swaps it for PNG data URIs made by Kaleido.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -248,13 +249,11 @@ def write_report(wh: Any, a: str, b: str, out: Path,
     if suffix not in (".html", ".htm", ".pdf"):
         raise TradegapError(f"cannot write a report as {suffix or '(no extension)'!r}",
                             hint="name the file .html or .pdf")
-    if suffix != ".pdf":
-        context = build_context(wh, a, b, options)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        return write_text(out, render_html(context))
     from tradegap.report.pdf import report_printer, write_pdf
 
-    with report_printer() as printer:  # Chromium starts while the report is computed
+    pdf = suffix == ".pdf"
+    # for a PDF, Chromium starts while the report is computed
+    with report_printer() if pdf else contextlib.nullcontext() as printer:
         context = build_context(wh, a, b, options)
         out.parent.mkdir(parents=True, exist_ok=True)
-        return write_pdf(context, out, printer)
+        return write_pdf(context, out, printer) if pdf else write_text(out, render_html(context))

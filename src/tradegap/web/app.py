@@ -114,10 +114,11 @@ def create_app(home: str | Path | None = None, scenarios: str | Path | None = No
     services = Services(home, Path(scenarios) if scenarios else SHIPPED_SCENARIOS)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(started: FastAPI):  # type: ignore[no-untyped-def]
         prepare(services)
-        host = (allowed_hosts or ["localhost"])[0]
-        await serve_once(app, "*" in host and "localhost" or host)
+        # a name the host check lets through (a wildcard pattern is not a name)
+        await serve_once(started, next((h for h in allowed_hosts or [] if "*" not in h),
+                                       "localhost"))
         if warm:
             threading.Thread(target=services.warm, name="tradegap-warm", daemon=True).start()
         yield
