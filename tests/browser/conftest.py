@@ -9,6 +9,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,6 +83,23 @@ def page(browser: object) -> Iterator[object]:
         yield pg
     finally:
         context.close()
+
+
+def visit(pg: Any, url: str, timeout: float = 90000) -> Any:
+    """Open ``url`` and return its response once the page has loaded (parsed, scripts run)
+    and the network has been quiet for 500 ms. Playwright's ``networkidle`` alone can come
+    before ``load``: on a busy machine Chromium may still be parsing a large page 500 ms
+    after its last byte arrived, and half a table was then all the test saw."""
+    response = pg.goto(url, wait_until="load", timeout=timeout)
+    pg.wait_for_load_state("networkidle", timeout=timeout)
+    return response
+
+
+def reload(pg: Any, timeout: float = 90000) -> Any:
+    """Reload the page as :func:`visit` opens one."""
+    response = pg.reload(wait_until="load", timeout=timeout)
+    pg.wait_for_load_state("networkidle", timeout=timeout)
+    return response
 
 
 def _shot(pg: object, name: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import WIDER_THAN_VIEWPORT, _shot
+from .conftest import WIDER_THAN_VIEWPORT, _shot, reload, visit
 
 PAGES = ("/", "/balance", "/potential", "/plan", "/settlement", "/measures", "/data")
 
@@ -23,7 +23,7 @@ def server(demo_server: str) -> str:
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_without_console_errors(server: str, page: object, path: str) -> None:
     pg = page
-    pg.goto(server + path, wait_until="networkidle")  # type: ignore[attr-defined]
+    visit(pg, server + path)
     charts = pg.locator(".tg-chart")  # type: ignore[attr-defined]
     if charts.count():
         pg.wait_for_selector(".tg-chart .main-svg", timeout=15000)  # type: ignore[attr-defined]
@@ -39,7 +39,7 @@ def test_page_loads_without_console_errors(server: str, page: object, path: str)
 
 def test_filter_changes_potential_table(server: str, page: object) -> None:
     pg = page
-    pg.goto(server + "/potential", wait_until="networkidle")  # type: ignore[attr-defined]
+    visit(pg, server + "/potential")
     before = pg.locator("#potential-count").inner_text()  # type: ignore[attr-defined]
     groups_before = set(pg.locator("#potential-table tbody td:nth-child(3)").all_inner_texts())  # type: ignore[attr-defined]
     assert len(groups_before) > 1
@@ -57,7 +57,7 @@ def test_filter_changes_potential_table(server: str, page: object) -> None:
 
 def test_plan_resolves_and_chart_moves(server: str, page: object) -> None:
     pg = page
-    pg.goto(server + "/plan", wait_until="networkidle")  # type: ignore[attr-defined]
+    visit(pg, server + "/plan")
     pg.wait_for_selector("#plan-results .tg-chart .main-svg")  # type: ignore[attr-defined]
     read = ("() => { const el = document.querySelector('#plan-results .tg-chart');"
             " return JSON.stringify(el.data.map(t => t.y)); }")
@@ -79,7 +79,7 @@ def test_plan_resolves_and_chart_moves(server: str, page: object) -> None:
 
 def test_api_docs_page_works_offline(server: str, page: object) -> None:
     pg = page
-    pg.goto(server + "/docs", wait_until="networkidle")  # type: ignore[attr-defined]
+    visit(pg, server + "/docs")
     pg.wait_for_selector(".swagger-ui .opblock")  # type: ignore[attr-defined]
     text = pg.locator(".swagger-ui").inner_text()  # type: ignore[attr-defined]
     for route in ("/api/balance", "/api/potential", "/api/plan", "/api/settlement",
@@ -93,7 +93,7 @@ def test_headroom_page_says_what_is_missing(server: str, page: object) -> None:
     """The demo warehouse has none of the real datasets: the Headroom page says which and the
     command that builds them, without an error."""
     pg = page
-    response = pg.goto(server + "/headroom", wait_until="networkidle")  # type: ignore[attr-defined]
+    response = visit(pg, server + "/headroom")
     assert response.status == 200
     box = pg.locator("#headroom-missing")  # type: ignore[attr-defined]
     assert box.is_visible()
@@ -117,7 +117,7 @@ def test_page_fits_a_phone(server: str, browser: object, path: str) -> None:
     pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
     pg.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        pg.goto(server + path, wait_until="networkidle")
+        visit(pg, server + path)
         if pg.locator(".tg-chart").count():
             pg.wait_for_selector(".tg-chart .main-svg", timeout=15000)
         fit = pg.evaluate(WIDER_THAN_VIEWPORT)
@@ -133,7 +133,7 @@ def test_page_fits_a_phone(server: str, browser: object, path: str) -> None:
 
 def test_one_synthetic_banner_after_resolving_a_plan(server: str, page: object) -> None:
     pg = page
-    pg.goto(server + "/plan?scenario=agri-pharma-only", wait_until="networkidle")  # type: ignore[attr-defined]
+    visit(pg, server + "/plan?scenario=agri-pharma-only")
     pg.fill("#target_pct", "12")  # type: ignore[attr-defined]
     pg.click("#plan-solve")  # type: ignore[attr-defined]
     pg.wait_for_function("location.search.includes('target_pct=12')",  # type: ignore[attr-defined]
@@ -144,7 +144,7 @@ def test_one_synthetic_banner_after_resolving_a_plan(server: str, page: object) 
     assert "of the gap" in status.inner_text()
     assert "target_pct=12" in pg.url  # type: ignore[attr-defined]
     shown = status.inner_text()
-    pg.reload(wait_until="networkidle")  # type: ignore[attr-defined]
+    reload(pg)
     assert pg.input_value("#target_pct") in ("12", "12.0")  # type: ignore[attr-defined]
     assert pg.locator("#plan-status").inner_text() == shown  # type: ignore[attr-defined]
     assert pg.errors == []  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import WIDER_THAN_VIEWPORT, _shot
+from .conftest import WIDER_THAN_VIEWPORT, _shot, visit
 
 PAGES = ("/", "/balance", "/potential", "/headroom", "/plan", "/settlement", "/measures",
          "/data")
@@ -40,7 +40,7 @@ def test_real_page(real_server: str, browser: Any, path: str, width: int, height
           and errors.append(f"external request {r.url}"))
     try:
         pg.set_default_timeout(90000)
-        response = pg.goto(real_server + path, wait_until="networkidle", timeout=180000)
+        response = visit(pg, real_server + path, 180000)
         assert response is not None and response.status == 200, path
         charts = pg.locator(".tg-chart").count()
         if charts:

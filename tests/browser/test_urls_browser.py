@@ -8,20 +8,20 @@ from typing import Any
 
 import pytest
 
-from .conftest import _shot
+from .conftest import _shot, reload, visit
 
 pytestmark = pytest.mark.usefixtures("demo_server")
 
 
 def _open(pg: Any, url: str) -> None:
     pg.set_default_timeout(60000)
-    pg.goto(url, wait_until="networkidle", timeout=90000)
+    visit(pg, url, 90000)
 
 
 def _reload(pg: Any) -> str:
     """Reload the page's address; the address it reloaded."""
     url = pg.url
-    pg.reload(wait_until="networkidle", timeout=90000)
+    reload(pg, 90000)
     assert pg.url == url
     return url
 
