@@ -53,6 +53,28 @@ def test_bare_command_prints_help_and_exits_0():
     assert "Usage: tradegap" in r.stdout and "balance" in r.stdout and "plan" in r.stdout
 
 
+def test_command_summaries_are_not_broken_mid_sentence():
+    """A command's summary in the commands panel is its docstring's first paragraph as one
+    line: on a terminal wide enough for it, one row (Typer keeps a docstring's line breaks)."""
+    env = {k: v for k, v in os.environ.items() if k != "TRADEGAP_VERBOSE"}
+    env.update(COLUMNS="250", NO_COLOR="1")
+
+    def panel(*args: str) -> list[str]:
+        r = subprocess.run([str(SCRIPT), *args, "--help"], capture_output=True, text=True,
+                           timeout=180, cwd=ROOT, env=env)
+        assert r.returncode == 0, r.stderr
+        return [line for line in r.stdout.splitlines() if line.startswith("│")]
+
+    top = panel()
+    row = next(line for line in top if line.startswith("│ balance "))
+    assert "composition, drivers, concentration, unit values and the mirror gap." in row
+    gravity = panel("gravity")
+    row = next(line for line in gravity if line.startswith("│ ge "))
+    assert "SCENARIO and print each country's % change in exports" in row
+    verify = next(line for line in panel("data") if line.startswith("│ verify "))
+    assert "recorded when it was written; name the damaged ones" in verify
+
+
 def test_version_option_and_json():
     from tradegap import __version__
 

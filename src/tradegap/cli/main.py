@@ -3,6 +3,7 @@ registers itself here; errors raised on purpose are printed without a traceback.
 
 from __future__ import annotations
 
+import inspect
 import signal
 import sys
 from importlib import import_module
@@ -74,8 +75,23 @@ def main(
     quiet_libraries(verbose)
 
 
+def one_line_summaries(group: typer.Typer) -> None:
+    """Give every command of ``group`` (and of its sub-groups) whose summary is its docstring
+    that summary as one line: the first paragraph with its source line breaks joined. Typer
+    keeps a docstring's line breaks in the commands panel, where they break lines mid-sentence
+    at any terminal width; the command's own ``--help`` keeps the docstring as written."""
+    for info in group.registered_commands:
+        doc = info.help or (info.callback.__doc__ if info.callback else None)
+        if info.short_help is None and doc:
+            info.short_help = " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            one_line_summaries(sub.typer_instance)
+
+
 for _module in COMMAND_MODULES:
     import_module(_module).register(app)
+one_line_summaries(app)
 
 
 def run(argv: list[str] | None = None) -> None:
