@@ -393,9 +393,12 @@ def build() -> str:
                                "while the requests that arrive meanwhile queue behind it on "
                                "2 cores. p50 shows the cached path. An earlier run with "
                                "3 distinct requests, all warmed up, measured p95 40 ms, 0 "
-                               "errors. What would reach it for first requests: warm the "
-                               "cache for the likely pairs at start-up, or answer a computing "
-                               "request with 202 + poll instead of holding a worker."])])
+                               "errors. The server already warms the default pair and the "
+                               "largest flows at start-up; the benchmark's 8 pairs are not "
+                               "among them, as a visitor's need not be. Answering a computing "
+                               "request with 202 and a poll would free the connection but "
+                               "not bring the answer sooner. What would reach it: each first "
+                               "answer under about 50 ms, or more cores."])])
     else:
         lines += ["### Dashboard JSON API", "",
                   "TODO: not measured yet (`benchmarks/bench_web.py`).", ""]
