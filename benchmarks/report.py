@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from _common import RESULTS, ROOT, load, machine
+from _common import RESULTS, ROOT, machine
 
 OUT = ROOT / "BENCHMARKS.md"
 
@@ -20,6 +20,23 @@ def _get(name: str) -> dict[str, Any] | None:
 def _load(r: dict[str, Any]) -> str:
     before = r.get("load_before", {}).get("loadavg")
     return f"load avg {before} before, {r['load_after']['loadavg']} after ({r['measured_at']})"
+
+
+def _load_line(cores: int) -> str:
+    """The machine line on load: each section gives the load of its own run (this file is
+    regenerated after the runs, so the load at writing says nothing of them); the sections
+    whose run began with a 1-minute load above the number of cores are named."""
+    loaded = sorted(
+        path.stem for path in RESULTS.glob("*.json")
+        if (json.loads(path.read_text()).get("load_before", {}).get("loadavg") or [0])[0]
+        > cores)
+    line = "- load: each section below gives the load before and after its run"
+    if loaded:
+        line += (f"; **measured under load** ({', '.join(loaded)}): other jobs shared the "
+                 f"machine's {cores} cores, so their absolute times are inflated and noisy; "
+                 "compare the ratios, each measured within one run (alternating baseline and "
+                 "tradegap where both are short)")
+    return line
 
 
 def _cpu(r: dict[str, Any], key: str) -> str:
@@ -202,11 +219,7 @@ def build() -> str:
         "",
         f"- `nproc`: {m['nproc']}; CPU: {m['cpu']}",
         f"- {m['os']}; Python {m['python']}; {m['java'] or 'no Java'}",
-        f"- load when this file was written: {load()['loadavg']}"
-        + (" — **measured under load**: other jobs shared the machine's "
-           f"{m['nproc']} cores, so absolute times are inflated and noisy; compare the ratios, "
-           "each measured within one run (alternating baseline and tradegap where both are "
-           "short)" if load()["loadavg"][1] > (m["nproc"] or 1) else ""),
+        _load_line(m["nproc"] or 1),
         "",
         "```",
         "$ free -h",
