@@ -28,8 +28,7 @@ def _load_line(cores: int) -> str:
     whose run began with a 1-minute load above the number of cores are named."""
     loaded = sorted(
         path.stem for path in RESULTS.glob("*.json")
-        if (json.loads(path.read_text()).get("load_before", {}).get("loadavg") or [0])[0]
-        > cores)
+        if ((_get(path.stem) or {}).get("load_before", {}).get("loadavg") or [0])[0] > cores)
     line = "- load: each section below gives the load before and after its run"
     if loaded:
         line += (f"; **measured under load** ({', '.join(loaded)}): other jobs shared the "

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.subprocess_env import run_tradegap
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = Path(sys.executable).with_name("tradegap")
 
@@ -56,12 +58,8 @@ def test_bare_command_prints_help_and_exits_0():
 def test_command_summaries_are_not_broken_mid_sentence():
     """A command's summary in the commands panel is its docstring's first paragraph as one
     line: on a terminal wide enough for it, one row (Typer keeps a docstring's line breaks)."""
-    env = {k: v for k, v in os.environ.items() if k != "TRADEGAP_VERBOSE"}
-    env.update(COLUMNS="250", NO_COLOR="1")
-
     def panel(*args: str) -> list[str]:
-        r = subprocess.run([str(SCRIPT), *args, "--help"], capture_output=True, text=True,
-                           timeout=180, cwd=ROOT, env=env)
+        r = run_tradegap(*args, "--help")  # a 300-column terminal
         assert r.returncode == 0, r.stderr
         return [line for line in r.stdout.splitlines() if line.startswith("│")]
 

@@ -18,7 +18,7 @@ def server(real_server: str) -> str:
 def test_headroom_page_on_real_data(server: str, page: object) -> None:
     pg = page
     pg.set_default_timeout(60000)  # type: ignore[attr-defined]
-    visit(pg, server + "/headroom", 90000)
+    visit(pg, server + "/headroom")
     charts = pg.locator(".tg-chart")  # type: ignore[attr-defined]
     # ranking, demand vs share, the plan's balance path (the page's text if not: what it said)
     text = pg.locator("main").inner_text()  # type: ignore[attr-defined]
@@ -50,7 +50,7 @@ def test_headroom_page_on_real_data(server: str, page: object) -> None:
         "aria-sort") == "descending"
     # the sorted column is in the address: a reload sorts the same way
     assert "sort=demand" in pg.url and "order=desc" in pg.url  # type: ignore[attr-defined]
-    reload(pg, 90000)
+    reload(pg)
     assert pg.locator("#headroom-table th[data-col=demand]").get_attribute(  # type: ignore[attr-defined]
         "aria-sort") == "descending"
     again = [float(v) for v in pg.eval_on_selector_all(  # type: ignore[attr-defined]

@@ -15,13 +15,13 @@ pytestmark = pytest.mark.usefixtures("demo_server")
 
 def _open(pg: Any, url: str) -> None:
     pg.set_default_timeout(60000)
-    visit(pg, url, 90000)
+    visit(pg, url)
 
 
 def _reload(pg: Any) -> str:
     """Reload the page's address; the address it reloaded."""
     url = pg.url
-    reload(pg, 90000)
+    reload(pg)
     assert pg.url == url
     return url
 
